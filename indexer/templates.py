@@ -1,0 +1,212 @@
+"""Composable index templates for mentions and cases, with a Japanese-capable analyzer.
+
+The analyzer is chosen from what the cluster actually has: ``kuromoji`` (analysis-kuromoji
+plugin), else ``cjk`` (analysis-common module), else ``standard``. ``standard`` still finds
+Japanese words, one character per token, through phrase queries (see :mod:`indexer.search`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from elasticsearch import ApiError, Elasticsearch
+
+from indexer.names import IndexNames
+from kikimimi.errors import IndexerError
+
+TEMPLATE_VERSION = 1
+Analyzer = Literal["kuromoji", "cjk", "standard"]
+PROBES: tuple[tuple[Analyzer, dict[str, str]], ...] = (
+    ("kuromoji", {"tokenizer": "kuromoji_tokenizer"}),
+    ("cjk", {"analyzer": "cjk"}),
+)
+
+
+@dataclass(frozen=True)
+class TemplateReport:
+    """What :func:`install_templates` did."""
+
+    analyzer: Analyzer
+    templates: tuple[str, ...]
+
+
+def detect_analyzer(client: Elasticsearch) -> Analyzer:
+    """The best Japanese-capable analyzer this cluster can run, probed with ``_analyze``."""
+    for name, probe in PROBES:
+        try:
+            client.indices.analyze(text="聞き耳を立てる", **probe)  # type: ignore[arg-type]
+        except ApiError as exc:
+            if exc.meta.status in (400, 404):
+                continue
+            raise
+        return name
+    return "standard"
+
+
+def _text(analyzer: Analyzer, keyword_limit: int = 256) -> dict[str, Any]:
+    return {
+        "type": "text",
+        "analyzer": analyzer,
+        "fields": {"keyword": {"type": "keyword", "ignore_above": keyword_limit}},
+    }
+
+
+KEYWORD = {"type": "keyword", "ignore_above": 1024}
+COUNT = {"type": "long"}
+DATE = {"type": "date"}
+
+
+def _author(analyzer: Analyzer) -> dict[str, Any]:
+    return {
+        "properties": {
+            "id": KEYWORD,
+            "handle": KEYWORD,
+            "name": _text(analyzer),
+            "followers": COUNT,
+            "verified": {"type": "boolean"},
+        }
+    }
+
+
+def mentions_mappings(analyzer: Analyzer) -> dict[str, Any]:
+    """Mapping of Mention and AnalyzedMention documents."""
+    probability = {"type": "float"}
+    return {
+        "dynamic": "strict",
+        "_meta": {"kikimimi_template_version": TEMPLATE_VERSION},
+        "properties": {
+            "id": KEYWORD,
+            "source": KEYWORD,
+            "native_id": KEYWORD,
+            "url": KEYWORD,
+            "text": _text(analyzer),
+            "title": _text(analyzer),
+            "lang": KEYWORD,
+            "author": _author(analyzer),
+            "published_at": DATE,
+            "collected_at": DATE,
+            "engagement": {
+                "properties": {
+                    name: COUNT for name in ("likes", "reposts", "replies", "quotes", "views", "score")
+                }
+            },
+            "reply_to": KEYWORD,
+            "thread_id": KEYWORD,
+            "query": KEYWORD,
+            "deleted": {"type": "boolean"},
+            "detected_lang": KEYWORD,
+            "brands": {
+                "properties": {
+                    "brand": KEYWORD,
+                    "role": KEYWORD,
+                    "tagged": {"type": "boolean"},
+                    "terms": KEYWORD,
+                }
+            },
+            "matched_no_brand": {"type": "boolean"},
+            "sentiment": {
+                "properties": {
+                    "label": KEYWORD,
+                    "score": probability,
+                    "probabilities": {
+                        "properties": {
+                            name: probability for name in ("negative", "neutral", "positive")
+                        }
+                    },
+                    "model": KEYWORD,
+                }
+            },
+            "topics": KEYWORD,
+            "intent": KEYWORD,
+            "vip": {"type": "boolean"},
+        },
+    }
+
+
+def cases_mappings(analyzer: Analyzer) -> dict[str, Any]:
+    """Mapping of Case documents."""
+    return {
+        "dynamic": "strict",
+        "_meta": {"kikimimi_template_version": TEMPLATE_VERSION},
+        "properties": {
+            "id": KEYWORD,
+            "mention_ids": KEYWORD,
+            "brand": KEYWORD,
+            "author": _author(analyzer),
+            "status": KEYWORD,
+            "priority": KEYWORD,
+            "team": KEYWORD,
+            "rule": KEYWORD,
+            "opened_at": DATE,
+            "assigned_to": KEYWORD,
+            "first_response_at": DATE,
+            "closed_at": DATE,
+            "sla_due_at": DATE,
+            "csat": {"type": "integer"},
+            "history": {
+                "properties": {
+                    "at": DATE,
+                    "kind": KEYWORD,
+                    "actor": KEYWORD,
+                    "note": _text(analyzer),
+                    "mention_id": KEYWORD,
+                }
+            },
+        },
+    }
+
+
+def install_templates(
+    client: Elasticsearch,
+    names: IndexNames,
+    *,
+    replicas: int = 0,
+    refresh_interval: str = "1s",
+    analyzer: Analyzer | None = None,
+) -> TemplateReport:
+    """Install (or overwrite, idempotently) the templates; create the current indices."""
+    chosen = analyzer or detect_analyzer(client)
+    try:
+        client.cluster.put_component_template(
+            name=names.settings_component,
+            template={
+                "settings": {
+                    "index": {
+                        "number_of_shards": 1,
+                        "number_of_replicas": replicas,
+                        "refresh_interval": refresh_interval,
+                    }
+                }
+            },
+            meta={"kikimimi_template_version": TEMPLATE_VERSION},
+        )
+        client.indices.put_index_template(
+            name=names.mentions_template,
+            index_patterns=[names.mentions_pattern],
+            composed_of=[names.settings_component],
+            priority=200,
+            template={
+                "mappings": mentions_mappings(chosen),
+                "aliases": {names.mentions_alias: {}},
+            },
+            meta={"kikimimi_template_version": TEMPLATE_VERSION, "analyzer": chosen},
+        )
+        client.indices.put_index_template(
+            name=names.cases_template,
+            index_patterns=[names.cases_index],
+            composed_of=[names.settings_component],
+            priority=200,
+            template={"mappings": cases_mappings(chosen)},
+            meta={"kikimimi_template_version": TEMPLATE_VERSION, "analyzer": chosen},
+        )
+        for index in (names.mention_index(datetime.now(UTC)), names.cases_index):
+            if not client.indices.exists(index=index):
+                client.indices.create(index=index)
+    except ApiError as exc:
+        raise IndexerError(f"Elasticsearch refused the index templates: {exc}") from exc
+    return TemplateReport(
+        analyzer=chosen,
+        templates=(names.settings_component, names.mentions_template, names.cases_template),
+    )

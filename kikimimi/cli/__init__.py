@@ -1,0 +1,62 @@
+"""The ``kikimimi`` command line: one group, one module of subcommands per area."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from kikimimi.cli.config_cmds import config
+from kikimimi.cli.context import CliContext
+from kikimimi.cli.demo_cmd import demo
+from kikimimi.cli.es_cmds import es
+from kikimimi.cli.index_cmds import index
+from kikimimi.errors import KikimimiError
+
+__all__ = ["cli", "main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Configuration file (default: $KIKIMIMI_CONFIG, else config/kikimimi.yaml).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log debug details to stderr.")
+@click.version_option(package_name="kikimimi")
+@click.pass_context
+def cli(ctx: click.Context, config_file: Path | None, verbose: bool) -> None:
+    """Kikimimi (聞き耳): listen for brand mentions, understand them, index them, alert."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    ctx.obj = CliContext(config_file)
+
+
+cli.add_command(config)
+cli.add_command(es)
+cli.add_command(index)
+cli.add_command(demo)
+
+
+def main() -> None:
+    """Entry point: run the CLI; Kikimimi's own errors print one clear message and exit 1."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KikimimiError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)

@@ -1,0 +1,112 @@
+"""The one exception tree of Kikimimi.
+
+    KikimimiError
+    ├── ConfigError                 bad configuration: file, field path, bad value
+    ├── RecordError                 a record (Mention, Case, ...) failed validation
+    ├── ElasticsearchNodeError      managing the local Elasticsearch node
+    │   ├── DownloadError           fetching the distribution failed
+    │   ├── ChecksumMismatchError   the download does not match its pinned checksum
+    │   ├── JavaNotFoundError       no suitable JDK could be found
+    │   └── NodeStartError          the node exited or did not become healthy in time
+    └── IndexerError                Elasticsearch rejected setup (templates) or is unusable
+
+Each error builds its own message from the data it carries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+class KikimimiError(Exception):
+    """Base of every error Kikimimi raises on purpose."""
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One bad setting: where it is and what is wrong with it."""
+
+    field: str
+    message: str
+    value: Any = None
+    line: int | None = None
+
+    def render(self, file: Path | str) -> str:
+        where = f"{file}:{self.line}" if self.line else str(file)
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}:{field} {self.message} (got {self.value!r})"
+
+
+class ConfigError(KikimimiError):
+    """A configuration file is unreadable or holds bad settings."""
+
+    def __init__(self, file: Path | str, problems: Sequence[ConfigProblem]) -> None:
+        self.file = Path(file)
+        self.problems = tuple(problems)
+        super().__init__("\n".join(p.render(self.file) for p in self.problems))
+
+
+class RecordError(KikimimiError):
+    """A record failed validation; ``field`` is the dotted path of the first bad field."""
+
+    def __init__(self, record_type: str, field: str, message: str, value: Any = None) -> None:
+        self.record_type = record_type
+        self.field = field
+        self.value = value
+        super().__init__(f"invalid {record_type}: {field}: {message} (got {value!r})")
+
+
+class ElasticsearchNodeError(KikimimiError):
+    """Managing the local single-node Elasticsearch failed."""
+
+
+class DownloadError(ElasticsearchNodeError):
+    """The Elasticsearch distribution could not be downloaded."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"could not download {url}: {reason}")
+
+
+class ChecksumMismatchError(ElasticsearchNodeError):
+    """A downloaded file does not match its pinned checksum."""
+
+    def __init__(self, path: Path, expected: str, actual: str) -> None:
+        self.path = path
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"checksum mismatch for {path}: expected sha512 {expected[:16]}..., "
+            f"got {actual[:16]}... (the file was removed; retry the download)"
+        )
+
+
+class JavaNotFoundError(ElasticsearchNodeError):
+    """No JDK of the version Elasticsearch needs was found."""
+
+    def __init__(self, minimum_major: int, tried: Sequence[str]) -> None:
+        self.minimum_major = minimum_major
+        self.tried = tuple(tried)
+        tried_text = "; ".join(self.tried) or "nothing"
+        super().__init__(
+            f"Elasticsearch needs Java {minimum_major} or newer; tried {tried_text}. "
+            "Set elasticsearch.local.java_home or ES_JAVA_HOME to a suitable JDK."
+        )
+
+
+class NodeStartError(ElasticsearchNodeError):
+    """The local node exited early or did not report health in time."""
+
+    def __init__(self, reason: str, log_tail: str = "") -> None:
+        self.reason = reason
+        self.log_tail = log_tail
+        text = reason if not log_tail else f"{reason}\n--- last lines of the node's log ---\n{log_tail}"
+        super().__init__(text)
+
+
+class IndexerError(KikimimiError):
+    """Elasticsearch refused the indexer's setup or answered in a way it cannot use."""

@@ -1,0 +1,206 @@
+"""Typed records that flow between the stages.
+
+``Mention`` is what a crawler yields, ``AnalyzedMention`` what the NLP stage adds to it,
+``Case`` what the alerter opens. All are immutable pydantic models with a JSON round trip;
+:func:`parse_record` turns validation failures into :class:`~kikimimi.errors.RecordError`
+naming the first bad field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from kikimimi.errors import RecordError
+
+__all__ = [
+    "AnalyzedMention",
+    "Author",
+    "BrandMatch",
+    "Case",
+    "CaseEvent",
+    "Engagement",
+    "Mention",
+    "Sentiment",
+    "mention_id",
+    "parse_record",
+]
+
+MAX_COUNT = 2**63 - 1  # Elasticsearch `long`
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+def mention_id(source: str, native_id: str) -> str:
+    """Stable mention id: the first 32 hex digits of sha256(``source:native_id``)."""
+    return hashlib.sha256(f"{source}:{native_id}".encode()).hexdigest()[:32]
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+class Record(BaseModel):
+    """Base of all records: unknown fields are rejected, instances are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Author(Record):
+    """Who posted a mention, as far as the source tells."""
+
+    id: str | None = None
+    handle: str | None = None
+    name: str | None = None
+    followers: Count | None = None
+    verified: bool | None = None
+
+
+class Engagement(Record):
+    """Engagement counts at collection time; ``None`` where the source does not say."""
+
+    likes: Count | None = None
+    reposts: Count | None = None
+    replies: Count | None = None
+    quotes: Count | None = None
+    views: Count | None = None
+    score: int | None = None
+
+
+class Mention(Record):
+    """A post or comment that a crawler found."""
+
+    id: str = ""
+    source: Annotated[str, Field(pattern=r"^[a-z0-9_-]+$")]
+    native_id: NonEmpty
+    url: str | None = None
+    text: str
+    title: str | None = None
+    lang: str | None = None
+    author: Author = Author()
+    published_at: AwareDatetime
+    collected_at: AwareDatetime
+    engagement: Engagement = Engagement()
+    reply_to: str | None = None
+    thread_id: str | None = None
+    query: str | None = None
+    deleted: bool = False
+
+    @field_validator("published_at", "collected_at")
+    @classmethod
+    def _to_utc(cls, value: datetime) -> datetime:
+        return _utc(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_id(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("source") and data.get("native_id"):
+            expected = mention_id(str(data["source"]), str(data["native_id"]))
+            given = data.get("id") or expected
+            if given != expected:
+                raise ValueError(f"id {given!r} is not derived from source and native_id")
+            data = {**data, "id": expected}
+        return data
+
+
+class BrandMatch(Record):
+    """A brand found in a mention: whose it is and whether its official handle was addressed."""
+
+    brand: NonEmpty
+    role: Literal["own", "competitor"]
+    tagged: bool
+    terms: list[str] = []
+
+
+SentimentLabel = Literal["negative", "neutral", "positive"]
+
+
+class Sentiment(Record):
+    """A sentiment verdict with per-class probabilities."""
+
+    label: SentimentLabel
+    score: Annotated[float, Field(ge=0, le=1)]
+    probabilities: dict[SentimentLabel, Annotated[float, Field(ge=0, le=1)]]
+    model: NonEmpty
+
+
+class AnalyzedMention(Mention):
+    """A mention with what the NLP stage found in it."""
+
+    detected_lang: str | None = None
+    brands: list[BrandMatch] = []
+    matched_no_brand: bool = False
+    sentiment: Sentiment | None = None
+    topics: list[str] = []
+    intent: Literal["complaint", "question", "praise", "other"] | None = None
+    vip: bool = False
+
+
+CaseStatus = Literal["open", "assigned", "responded", "closed"]
+Priority = Literal["urgent", "high", "normal", "low"]
+
+
+class CaseEvent(Record):
+    """One entry of a case's history."""
+
+    at: AwareDatetime
+    kind: Literal["opened", "mention_added", "assigned", "responded", "closed", "reopened"]
+    actor: str | None = None
+    note: str | None = None
+    mention_id: str | None = None
+
+    @field_validator("at")
+    @classmethod
+    def _to_utc(cls, value: datetime) -> datetime:
+        return _utc(value)
+
+
+class Case(Record):
+    """A care case opened by a rule for one author's posts about one brand."""
+
+    id: NonEmpty
+    mention_ids: Annotated[list[str], Field(min_length=1)]
+    brand: NonEmpty
+    author: Author
+    status: CaseStatus = "open"
+    priority: Priority = "normal"
+    team: str | None = None
+    rule: NonEmpty
+    opened_at: AwareDatetime
+    assigned_to: str | None = None
+    first_response_at: AwareDatetime | None = None
+    closed_at: AwareDatetime | None = None
+    sla_due_at: AwareDatetime
+    csat: Annotated[int, Field(ge=1, le=5)] | None = None
+    history: list[CaseEvent] = []
+
+    @field_validator("opened_at", "first_response_at", "closed_at", "sla_due_at")
+    @classmethod
+    def _to_utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else _utc(value)
+
+
+R = TypeVar("R", bound=BaseModel)
+
+
+def parse_record(model: type[R], data: Any) -> R:
+    """Validate ``data`` (a mapping or a JSON string) as ``model``; raise RecordError if bad."""
+    try:
+        if isinstance(data, str | bytes):
+            return model.model_validate_json(data)
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "(record)"
+        raise RecordError(model.__name__, field, first["msg"], first.get("input")) from exc

@@ -1,0 +1,174 @@
+"""Typed settings, loaded from the YAML files in ``config/`` by :mod:`kikimimi.config_loader`.
+
+Every field here is documented in ``docs/configuration.md``; a test fails when one is not.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
+PositiveSeconds = Annotated[float, Field(gt=0)]
+
+
+class StrictModel(BaseModel):
+    """Base for settings: unknown keys are errors, values are validated strictly."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BrandSettings(StrictModel):
+    """A brand to listen for (our own or a competitor's)."""
+
+    name: Annotated[str, Field(min_length=1)]
+    aliases: list[str] = []
+    handles: list[str] = []
+    exclusions: list[str] = []
+    languages: list[LanguageCode] = ["en", "ja"]
+
+    @property
+    def terms(self) -> list[str]:
+        """The name and every alias, without duplicates, name first."""
+        return list(dict.fromkeys([self.name, *self.aliases]))
+
+
+SourceType = Literal[
+    "mastodon",
+    "bluesky",
+    "hackernews",
+    "news",
+    "appstore",
+    "discourse",
+    "stackexchange",
+    "reddit",
+    "youtube",
+    "import",
+]
+
+
+class SourceSettings(StrictModel):
+    """One source to crawl on a schedule."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9_-]+$")]
+    type: SourceType
+    enabled: bool = True
+    interval_seconds: Annotated[int, Field(ge=10)] = 900
+    base_url: AnyHttpUrl | None = None
+    token: SecretStr | None = None
+
+
+class LocalNodeSettings(StrictModel):
+    """The local single-node Elasticsearch that ``kikimimi es start`` manages."""
+
+    version: str = "8.19.21"
+    sha512: Annotated[str, Field(pattern=r"^[0-9a-f]{128}$")] | None = None
+    maven_url: AnyHttpUrl = AnyHttpUrl("https://repo1.maven.org/maven2")
+    port: Annotated[int, Field(ge=1024, le=65535)] = 9200
+    transport_port: Annotated[int, Field(ge=1024, le=65535)] = 9300
+    heap: Annotated[str, Field(pattern=r"^[0-9]+[mg]$")] = "512m"
+    java_home: Path | None = None
+    directory: Path | None = None
+    run_as_user: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_-]*$")] = "kikimimi-es"
+    startup_timeout_seconds: PositiveSeconds = 180.0
+
+
+class ElasticsearchSettings(StrictModel):
+    """How to reach Elasticsearch: the local node by default, or an external cluster."""
+
+    hosts: Annotated[list[AnyHttpUrl], Field(min_length=1)] = [AnyHttpUrl("http://127.0.0.1:9200")]
+    api_key: SecretStr | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+    ca_certs: Path | None = None
+    verify_certs: bool = True
+    request_timeout_seconds: PositiveSeconds = 30.0
+    index_prefix: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")] = "kikimimi"
+    local: LocalNodeSettings = LocalNodeSettings()
+
+    @model_validator(mode="after")
+    def _auth_is_consistent(self) -> ElasticsearchSettings:
+        if (self.username is None) != (self.password is None):
+            raise ValueError("username and password must be set together")
+        if self.api_key is not None and self.username is not None:
+            raise ValueError("set either api_key or username/password, not both")
+        return self
+
+
+class IndexerSettings(StrictModel):
+    """Bulk-indexing behaviour: batch bounds, retries, spool and dead letters."""
+
+    batch_size: Annotated[int, Field(ge=1, le=50_000)] = 1000
+    batch_bytes: Annotated[int, Field(ge=1024)] = 5_000_000
+    max_retries: Annotated[int, Field(ge=0, le=20)] = 4
+    initial_backoff_seconds: Annotated[float, Field(ge=0)] = 0.5
+    max_backoff_seconds: Annotated[float, Field(ge=0)] = 30.0
+
+
+NotificationType = Literal["webhook", "slack", "email", "salesforce", "zendesk"]
+
+
+class NotificationChannelSettings(StrictModel):
+    """A place to send notices to."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9_-]+$")]
+    type: NotificationType
+    url: AnyHttpUrl | None = None
+    secret: SecretStr | None = None
+
+
+class RuleSettings(StrictModel):
+    """An alert rule: which analysed mentions it matches and what it does."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9_-]+$")]
+    enabled: bool = True
+    brand_role: Literal["own", "competitor"] | None = None
+    sentiment: list[Literal["negative", "neutral", "positive"]] = []
+    intent: list[Literal["complaint", "question", "praise", "other"]] = []
+    open_case: bool = False
+    priority: Literal["urgent", "high", "normal", "low"] = "normal"
+    team: str | None = None
+    notify: list[str] = []
+
+
+class Settings(StrictModel):
+    """The whole configuration."""
+
+    state_dir: Path = Path("var")
+    brands: list[BrandSettings] = []
+    competitors: list[BrandSettings] = []
+    sources: list[SourceSettings] = []
+    elasticsearch: ElasticsearchSettings = ElasticsearchSettings()
+    indexer: IndexerSettings = IndexerSettings()
+    notifications: list[NotificationChannelSettings] = []
+    rules: list[RuleSettings] = []
+
+    @field_validator("brands", "competitors", "sources", "notifications", "rules")
+    @classmethod
+    def _names_are_unique(cls, items: list[BaseModel]) -> list[BaseModel]:
+        names = [getattr(item, "name", None) for item in items]
+        duplicates = sorted({str(n) for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"names must be unique; repeated: {', '.join(duplicates)}")
+        return items
+
+    @model_validator(mode="after")
+    def _rules_notify_known_channels(self) -> Settings:
+        channels = {c.name for c in self.notifications}
+        for rule in self.rules:
+            unknown = [n for n in rule.notify if n not in channels]
+            if unknown:
+                raise ValueError(
+                    f"rule {rule.name!r} notifies unknown channel(s) {', '.join(unknown)}"
+                )
+        return self
