@@ -94,6 +94,7 @@ class ElasticsearchSettings(StrictModel):
     verify_certs: bool = True
     request_timeout_seconds: PositiveSeconds = 30.0
     index_prefix: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")] = "kikimimi"
+    replicas: Annotated[int, Field(ge=0, le=5)] = 0
     local: LocalNodeSettings = LocalNodeSettings()
 
     @model_validator(mode="after")

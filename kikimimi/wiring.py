@@ -13,6 +13,7 @@ from indexer.dead_letters import DeadLetterFile
 from indexer.localnode import LocalNode
 from indexer.names import IndexNames
 from indexer.spool import Spool
+from indexer.templates import TemplateReport, install_templates
 from kikimimi.settings import Settings
 
 
@@ -28,6 +29,13 @@ def local_node(settings: Settings, progress: Callable[[str], None] | None = None
     local = settings.elasticsearch.local
     directory = local.directory or settings.state_dir / "elasticsearch"
     return LocalNode(local, Path(directory), progress=progress)
+
+
+def install_index_templates(settings: Settings, client: Elasticsearch) -> TemplateReport:
+    """Install the index templates with the configured replica count."""
+    return install_templates(
+        client, index_names(settings), replicas=settings.elasticsearch.replicas
+    )
 
 
 def uses_local_node(settings: Settings) -> bool:

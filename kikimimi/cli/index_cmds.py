@@ -11,7 +11,6 @@ import click
 
 from indexer.bulk import IndexReport
 from indexer.search import search_mentions
-from indexer.templates import install_templates
 from kikimimi import wiring
 from kikimimi.cli.context import CliContext, pass_context, say
 from kikimimi.cli.progress import IndexProgress
@@ -27,9 +26,7 @@ def index() -> None:
 def templates(ctx: CliContext) -> None:
     """Install or update the index templates (idempotent)."""
     settings = ctx.settings
-    report = install_templates(
-        wiring.elasticsearch_client(settings), wiring.index_names(settings)
-    )
+    report = wiring.install_index_templates(settings, wiring.elasticsearch_client(settings))
     click.echo(f"installed {', '.join(report.templates)} (text analyzer: {report.analyzer})")
 
 

@@ -17,7 +17,6 @@ from elasticsearch import Elasticsearch
 from indexer.bulk import IndexReport
 from indexer.names import IndexNames
 from indexer.search import search_mentions
-from indexer.templates import install_templates
 from kikimimi import wiring
 from kikimimi.settings import Settings
 
@@ -51,7 +50,7 @@ def run_demo(settings: Settings, say: Callable[[str], None]) -> DemoSummary:
         wiring.local_node(settings, progress=say).start()
     client = wiring.elasticsearch_client(settings)
     names = wiring.index_names(settings)
-    templates = install_templates(client, names)
+    templates = wiring.install_index_templates(settings, client)
     say(f"templates installed (text analyzer: {templates.analyzer})")
     started = time.monotonic()
     report = wiring.indexer(settings, client).index(sample_lines())

@@ -1,0 +1,5 @@
+"""``python -m kikimimi`` runs the CLI."""
+
+from kikimimi.cli import main
+
+main()

@@ -1,0 +1,47 @@
+"""The node directory and the configuration written into it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from indexer.localnode.nodeconfig import NodeLayout, prepare
+from kikimimi.settings import LocalNodeSettings
+
+
+def fake_distribution(root: Path) -> Path:
+    (root / "config" / "jvm.options.d").mkdir(parents=True)
+    (root / "config" / "jvm.options").write_text("-XX:+UseG1GC\n")
+    (root / "config" / "log4j2.properties").write_text("stock\n")
+    return root
+
+
+def test_prepare_copies_stock_config_once_and_writes_ours(tmp_path: Path) -> None:
+    distribution = fake_distribution(tmp_path / "dist")
+    layout = NodeLayout(tmp_path / "node")
+    settings = LocalNodeSettings(port=19201, transport_port=19301, heap="256m")
+
+    prepare(settings, distribution, layout)
+    (layout.config / "log4j2.properties").write_text("edited\n")
+    prepare(settings, distribution, layout)
+
+    for folder in (layout.config, layout.data, layout.logs, layout.tmp):
+        assert folder.is_dir()
+    assert (layout.config / "log4j2.properties").read_text() == "edited\n"
+    assert (layout.config / "jvm.options").read_text() == "-XX:+UseG1GC\n"
+    written = yaml.safe_load((layout.config / "elasticsearch.yml").read_text())
+    assert written == {
+        "cluster.name": "kikimimi-local",
+        "node.name": "kikimimi-local-1",
+        "path.data": str(layout.data),
+        "path.logs": str(layout.logs),
+        "network.host": "127.0.0.1",
+        "http.port": 19201,
+        "transport.port": 19301,
+        "discovery.type": "single-node",
+        "xpack.security.enabled": False,
+        "cluster.routing.allocation.disk.threshold_enabled": False,
+    }
+    options = (layout.config / "jvm.options.d" / "kikimimi.options").read_text()
+    assert options.split() == ["-Xms256m", "-Xmx256m"]

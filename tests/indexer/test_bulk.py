@@ -1,0 +1,173 @@
+"""The indexer against the real local Elasticsearch: counts, idempotence, failures, outage."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from indexer import DeadLetterFile, Indexer, IndexNames, Spool, install_templates
+from kikimimi.records import Mention
+from kikimimi.settings import IndexerSettings
+
+pytestmark = pytest.mark.elasticsearch
+
+
+def make_indexer(es: Elasticsearch, names: IndexNames, tmp_path: Path, **settings: Any) -> Indexer:
+    install_templates(es, names)
+    return Indexer(
+        es,
+        names,
+        IndexerSettings(**settings),
+        Spool(tmp_path / "spool"),
+        DeadLetterFile(tmp_path / "dead-letters.jsonl"),
+    )
+
+
+def count(es: Elasticsearch, names: IndexNames) -> int:
+    es.indices.refresh(index=names.mentions_alias)
+    return int(es.count(index=names.mentions_alias)["count"])
+
+
+@pytest.mark.slow
+def test_ten_thousand_in_ten_thousand_out_and_reindex_updates_in_place(
+    es: Elasticsearch, index_names: IndexNames, tmp_path: Path, make_mentions: Any
+) -> None:
+    indexer = make_indexer(es, index_names, tmp_path, batch_size=800)
+    mentions = make_mentions(10_000, likes=1)
+    first = indexer.index(mentions)
+    assert (first.indexed, first.updated, first.dead_lettered, first.spooled) == (10_000, 0, 0, 0)
+    assert count(es, index_names) == 10_000
+    monthly = es.indices.get_alias(name=index_names.mentions_alias)
+    months = {index_names.mention_index(m.published_at) for m in mentions}
+    assert months == {f"{index_names.prefix}-mentions-2026.{m}" for m in ("10", "11", "12")}
+    assert months <= set(monthly)
+
+    again = indexer.index(make_mentions(10_000, likes=42))
+    assert (again.indexed, again.updated) == (0, 10_000)
+    assert count(es, index_names) == 10_000
+    likes = es.search(
+        index=index_names.mentions_alias,
+        size=0,
+        aggs={"min": {"min": {"field": "engagement.likes"}}},
+    )["aggregations"]["min"]["value"]
+    assert likes == 42
+
+
+def test_malformed_mentions_are_dead_lettered_with_reason_and_the_rest_indexed(
+    es: Elasticsearch, index_names: IndexNames, tmp_path: Path, make_mentions: Any
+) -> None:
+    indexer = make_indexer(es, index_names, tmp_path)
+    good = [m.model_dump_json() for m in make_mentions(5)]
+    bad_date = json.loads(good[0]) | {"native_id": "bad", "id": "", "published_at": "yesterday"}
+    lines = [good[0], json.dumps(bad_date), "{not json", *good[1:]]
+
+    report = indexer.index(lines)
+
+    assert (report.indexed, report.dead_lettered) == (5, 2)
+    assert count(es, index_names) == 5
+    letters = indexer.dead_letters.read()
+    assert [entry["input_number"] for entry in letters] == [2, 3]
+    assert letters[0]["field"] == "published_at"
+    assert "published_at" in letters[0]["reason"]
+    assert "not valid JSON" in letters[1]["reason"]
+
+
+def test_documents_elasticsearch_refuses_are_dead_lettered_with_its_reason(
+    es: Elasticsearch, index_names: IndexNames, tmp_path: Path, make_mentions: Any
+) -> None:
+    indexer = make_indexer(es, index_names, tmp_path)
+    mentions = make_mentions(3000)  # October and November
+    october = f"{index_names.prefix}-mentions-2026.10"
+    indexer.index(mentions[:1])
+    es.indices.put_settings(index=october, settings={"index.blocks.write": True})
+    try:
+        report = indexer.index(mentions)
+    finally:
+        es.indices.put_settings(index=october, settings={"index.blocks.write": False})
+
+    in_october = sum(1 for m in mentions if m.published_at.month == 10)
+    assert report.dead_lettered == in_october
+    assert report.indexed == len(mentions) - in_october
+    letter = indexer.dead_letters.read()[0]
+    assert letter["status"] == 403
+    assert "cluster_block_exception" in letter["reason"]
+    assert Mention.model_validate_json(letter["document"]).published_at.month == 10
+
+
+def test_a_japanese_mention_is_found_by_a_japanese_word(
+    es: Elasticsearch, index_names: IndexNames, tmp_path: Path, make_mentions: Any
+) -> None:
+    from indexer import search_mentions
+
+    indexer = make_indexer(es, index_names, tmp_path)
+    indexer.index(make_mentions(12))
+    count(es, index_names)
+
+    hits = search_mentions(es, index_names, "通信障害", size=20)
+    assert hits and all("通信障害" in hit["text"] for hit in hits)
+    assert len(hits) == sum("通信障害" in m.text for m in make_mentions(12))
+    assert search_mentions(es, index_names, "障害通信") == []
+    english = search_mentions(es, index_names, "double charge", size=20)
+    assert english and all("double charge" in hit["text"] for hit in english)
+
+
+@pytest.mark.slow
+def test_outage_mid_run_spools_then_replays_everything(
+    elasticsearch_node: Any,
+    es: Elasticsearch,
+    index_names: IndexNames,
+    tmp_path: Path,
+    make_mentions: Any,
+) -> None:
+    indexer = make_indexer(
+        es,
+        index_names,
+        tmp_path,
+        batch_size=500,
+        max_retries=2,
+        initial_backoff_seconds=0.05,
+        max_backoff_seconds=0.5,
+    )
+    mentions = make_mentions(10_000)
+
+    def stream() -> Iterator[Mention]:
+        for number, mention in enumerate(mentions):
+            if number == 4000:
+                elasticsearch_node.node.stop()
+            yield mention
+
+    try:
+        during = indexer.index(stream())
+    finally:
+        elasticsearch_node.node.start()
+
+    assert during.spooled >= 6000
+    assert during.indexed + during.spooled == 10_000
+    assert indexer.spool.pending_count() == during.spooled
+
+    after = indexer.replay()
+    assert after.replayed == during.spooled
+    assert after.indexed + after.updated == during.spooled
+    assert indexer.spool.pending() == []
+    assert count(es, index_names) == 10_000
+    assert indexer.dead_letters.read() == []
+
+
+def test_index_replays_the_spool_first(
+    es: Elasticsearch, index_names: IndexNames, tmp_path: Path, make_mentions: Any
+) -> None:
+    from indexer.actions import BulkDoc
+
+    indexer = make_indexer(es, index_names, tmp_path)
+    earlier, later = make_mentions(20)[:10], make_mentions(20)[10:]
+    indexer.spool.write([BulkDoc.from_mention(m, index_names) for m in earlier])
+
+    report = indexer.index(later)
+
+    assert (report.replayed, report.indexed, report.spooled) == (10, 20, 0)
+    assert count(es, index_names) == 20
