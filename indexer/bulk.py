@@ -136,7 +136,8 @@ class Indexer:
             if attempt:
                 self._sleep(self._backoff(attempt))
             try:
-                response = self._client.bulk(operations=b"".join(d.body() for d in pending))
+                body = b"".join(d.body() for d in pending)  # pre-serialized NDJSON, sent as is
+                response = self._client.bulk(operations=body)  # type: ignore[arg-type]
             except ApiError as exc:
                 if not _is_transient(exc.meta.status):
                     self._dead_letter(pending, exc.meta.status, str(exc), report)
@@ -187,7 +188,9 @@ def _parse_mention(item: Mapping[str, Any] | str | bytes) -> Mention:
         try:
             data = json.loads(item)
         except ValueError as exc:
-            raise RecordError("Mention", "(json)", f"not valid JSON: {exc}", _as_text(item)) from exc
+            raise RecordError(
+                "Mention", "(json)", f"not valid JSON: {exc}", _as_text(item)
+            ) from exc
     if not isinstance(data, Mapping):
         raise RecordError("Mention", "(record)", "must be a JSON object", data)
     model = AnalyzedMention if ANALYSIS_FIELDS & data.keys() else Mention

@@ -88,9 +88,9 @@ def mentions_mappings(analyzer: Analyzer) -> dict[str, Any]:
             "published_at": DATE,
             "collected_at": DATE,
             "engagement": {
-                "properties": {
-                    name: COUNT for name in ("likes", "reposts", "replies", "quotes", "views", "score")
-                }
+                "properties": dict.fromkeys(
+                    ("likes", "reposts", "replies", "quotes", "views", "score"), COUNT
+                )
             },
             "reply_to": KEYWORD,
             "thread_id": KEYWORD,
@@ -111,9 +111,9 @@ def mentions_mappings(analyzer: Analyzer) -> dict[str, Any]:
                     "label": KEYWORD,
                     "score": probability,
                     "probabilities": {
-                        "properties": {
-                            name: probability for name in ("negative", "neutral", "positive")
-                        }
+                        "properties": dict.fromkeys(
+                            ("negative", "neutral", "positive"), probability
+                        )
                     },
                     "model": KEYWORD,
                 }

@@ -66,7 +66,11 @@ def _parse_yaml(file: Path, text: str) -> tuple[dict[str, Any], dict[str, int]]:
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         source_lines = text.splitlines()
-        snippet = source_lines[line - 1].strip() if line and line <= len(source_lines) else "<end of file>"
+        snippet = (
+            source_lines[line - 1].strip()
+            if line and line <= len(source_lines)
+            else "<end of file>"
+        )
         raise ConfigError(
             file, [ConfigProblem("", f"invalid YAML: {problem}", snippet, line)]
         ) from exc

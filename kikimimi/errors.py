@@ -104,7 +104,11 @@ class NodeStartError(ElasticsearchNodeError):
     def __init__(self, reason: str, log_tail: str = "") -> None:
         self.reason = reason
         self.log_tail = log_tail
-        text = reason if not log_tail else f"{reason}\n--- last lines of the node's log ---\n{log_tail}"
+        text = (
+            reason
+            if not log_tail
+            else f"{reason}\n--- last lines of the node's log ---\n{log_tail}"
+        )
         super().__init__(text)
 
 

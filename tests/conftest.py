@@ -20,7 +20,11 @@ from indexer.names import IndexNames
 from kikimimi.records import Author, Engagement, Mention
 from kikimimi.settings import LocalNodeSettings
 
-JA_PHRASES = ("ほしモバイルの通信障害がひどい", "料金が二重に請求されました", "アプリにログインできない")
+JA_PHRASES = (
+    "ほしモバイルの通信障害がひどい",
+    "料金が二重に請求されました",
+    "アプリにログインできない",
+)
 EN_PHRASES = ("Hoshi Mobile network is down again", "double charge on my bill", "great support")
 
 
@@ -47,7 +51,7 @@ def elasticsearch_node() -> Iterator[RunningElasticsearch]:
     directory = Path(tempfile.mkdtemp(prefix="kikimimi-test-es-"))
     directory.chmod(0o755)  # the node runs as an unprivileged user when the tests run as root
     settings = LocalNodeSettings(port=free_port(), transport_port=free_port())
-    node = LocalNode(settings, directory, progress=lambda message: print(message))
+    node = LocalNode(settings, directory, progress=print)
     node.start()
     try:
         yield RunningElasticsearch(node=node, url=node.url)
@@ -74,9 +78,7 @@ def index_names(es: Elasticsearch) -> Iterator[IndexNames]:
         es.indices.delete(index=",".join(indices))
     for template in (names.mentions_template, names.cases_template):
         es.options(ignore_status=404).indices.delete_index_template(name=template)
-    es.options(ignore_status=404).cluster.delete_component_template(
-        name=names.settings_component
-    )
+    es.options(ignore_status=404).cluster.delete_component_template(name=names.settings_component)
 
 
 MakeMentions = Callable[..., list[Mention]]

@@ -45,8 +45,10 @@ def load(ctx: CliContext, files: tuple[Path, ...]) -> None:
     if report.dead_lettered:
         say(f"dead letters (with reasons): {indexer.dead_letters.path}")
     if report.spooled:
-        say(f"Elasticsearch unreachable: spooled in {indexer.spool.directory}; "
-            "run `kikimimi index replay` when it is back")
+        say(
+            f"Elasticsearch unreachable: spooled in {indexer.spool.directory}; "
+            "run `kikimimi index replay` when it is back"
+        )
 
 
 @index.command("replay")

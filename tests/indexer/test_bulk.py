@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
-from indexer import DeadLetterFile, Indexer, IndexNames, Spool, install_templates
+from indexer import (
+    DeadLetterFile,
+    Indexer,
+    IndexNames,
+    Spool,
+    install_templates,
+    search_mentions,
+)
+from indexer.actions import BulkDoc
 from kikimimi.records import Mention
 from kikimimi.settings import IndexerSettings
 
@@ -102,8 +110,6 @@ def test_documents_elasticsearch_refuses_are_dead_lettered_with_its_reason(
 def test_a_japanese_mention_is_found_by_a_japanese_word(
     es: Elasticsearch, index_names: IndexNames, tmp_path: Path, make_mentions: Any
 ) -> None:
-    from indexer import search_mentions
-
     indexer = make_indexer(es, index_names, tmp_path)
     indexer.index(make_mentions(12))
     count(es, index_names)
@@ -161,8 +167,6 @@ def test_outage_mid_run_spools_then_replays_everything(
 def test_index_replays_the_spool_first(
     es: Elasticsearch, index_names: IndexNames, tmp_path: Path, make_mentions: Any
 ) -> None:
-    from indexer.actions import BulkDoc
-
     indexer = make_indexer(es, index_names, tmp_path)
     earlier, later = make_mentions(20)[:10], make_mentions(20)[10:]
     indexer.spool.write([BulkDoc.from_mention(m, index_names) for m in earlier])

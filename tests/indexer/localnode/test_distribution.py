@@ -41,7 +41,7 @@ class MavenRepo:
                 repo.requests.append(self.path)
                 super().do_GET()
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 """Keep test output quiet."""
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=root))
@@ -132,9 +132,7 @@ def test_missing_artifact_is_a_download_error(maven: MavenRepo, tmp_path: Path) 
     assert list(cache.iterdir()) == []
 
 
-def test_unknown_version_without_checksum_asks_for_one(
-    maven: MavenRepo, tmp_path: Path
-) -> None:
+def test_unknown_version_without_checksum_asks_for_one(maven: MavenRepo, tmp_path: Path) -> None:
     maven.publish(VERSION)
 
     with pytest.raises(ElasticsearchNodeError, match=r"set elasticsearch\.local\.sha512"):

@@ -86,7 +86,9 @@ def test_start_again_is_idempotent(started: Started) -> None:
 def test_a_second_node_on_the_same_port_is_refused(started: Started, open_dir: Path) -> None:
     rival = LocalNode(started.settings, open_dir / "node")
 
-    with pytest.raises(ElasticsearchNodeError, match="already taken by an Elasticsearch 8.19.21"):
+    with pytest.raises(
+        ElasticsearchNodeError, match=r"already taken by an Elasticsearch 8\.19\.21"
+    ):
         rival.start()
     assert not rival.status().running
 
