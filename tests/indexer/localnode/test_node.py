@@ -67,6 +67,7 @@ def test_the_node_keeps_its_files_in_its_directory(started: Started) -> None:
     assert (directory / "config" / "jvm.options").is_file()  # the stock file, copied
     assert "started" in (directory / "stdout.log").read_text()
     assert any((directory / "logs").glob("*.log"))
+    assert any((directory / "tmp").glob("final-flags*"))  # the launcher's temp dir, not /tmp
     if os.geteuid() == 0:
         owner = pwd.getpwuid((directory / "data").stat().st_uid).pw_name
         assert owner == started.settings.run_as_user

@@ -24,11 +24,13 @@ def test_prepare_copies_stock_config_once_and_writes_ours(tmp_path: Path) -> Non
 
     prepare(settings, distribution, layout)
     (layout.config / "log4j2.properties").write_text("edited\n")
+    (layout.tmp / "left-over").write_text("from the last run\n")
     prepare(settings, distribution, layout)
 
     for folder in (layout.config, layout.data, layout.logs, layout.tmp):
         assert folder.is_dir()
     assert (layout.config / "log4j2.properties").read_text() == "edited\n"
+    assert list(layout.tmp.iterdir()) == []
     assert (layout.config / "jvm.options").read_text() == "-XX:+UseG1GC\n"
     written = yaml.safe_load((layout.config / "elasticsearch.yml").read_text())
     assert written == {
