@@ -21,7 +21,7 @@ from kikimimi import wiring
 from kikimimi.settings import Settings
 
 SAMPLE = "sample_mentions.jsonl"
-EXAMPLE_SEARCHES = ("通信障害", "double charge")
+EXAMPLE_SEARCHES = ("通信障害", "二重引き落とし", "charged twice")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Demo data: sample mentions for trying Kikimimi without crawling."""
