@@ -1,9 +1,6 @@
 """Synthetic but realistic mentions for benchmarks: English and Japanese posts about a
 fictional mobile carrier and its competitors, deterministic for a seed."""
 
-# The Japanese phrases below use full-width punctuation on purpose.
-# ruff: noqa: RUF001
-
 from __future__ import annotations
 
 import math
