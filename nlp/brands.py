@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import spacy
 from spacy.language import Language
@@ -34,7 +35,7 @@ def fold(text: str) -> str:
 @dataclass(frozen=True)
 class _Brand:
     settings: BrandSettings
-    role: str
+    role: Literal["own", "competitor"]
     handles: re.Pattern[str] | None
 
 
@@ -76,7 +77,7 @@ class BrandMatcher:
                 matches.append(
                     BrandMatch(
                         brand=brand.settings.name,
-                        role=brand.role,  # type: ignore[arg-type]
+                        role=brand.role,
                         tagged=tagged,
                         terms=list(dict.fromkeys(found.get(key, []))),
                     )
