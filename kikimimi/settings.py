@@ -116,6 +116,33 @@ class IndexerSettings(StrictModel):
     max_backoff_seconds: Annotated[float, Field(ge=0)] = 30.0
 
 
+class TopicSettings(StrictModel):
+    """One topic of the taxonomy: keywords per language and a description for similarity."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    description: Annotated[str, Field(min_length=1)]
+    keywords: dict[LanguageCode, list[str]] = {}
+
+
+DEFAULT_LANGUAGES = ["en", "ja", "fr", "de", "es", "it", "pt", "ar", "hi", "ko", "zh"]
+
+
+class NlpSettings(StrictModel):
+    """The NLP stage: languages to detect and the topic taxonomy."""
+
+    languages: Annotated[list[LanguageCode], Field(min_length=1)] = DEFAULT_LANGUAGES
+    topics: list[TopicSettings] = []
+
+    @field_validator("topics")
+    @classmethod
+    def _topic_names_are_unique(cls, topics: list[TopicSettings]) -> list[TopicSettings]:
+        names = [t.name for t in topics]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"topic names must be unique; repeated: {', '.join(repeated)}")
+        return topics
+
+
 NotificationType = Literal["webhook", "slack", "email", "salesforce", "zendesk"]
 
 
@@ -151,6 +178,7 @@ class Settings(StrictModel):
     sources: list[SourceSettings] = []
     elasticsearch: ElasticsearchSettings = ElasticsearchSettings()
     indexer: IndexerSettings = IndexerSettings()
+    nlp: NlpSettings = NlpSettings()
     notifications: list[NotificationChannelSettings] = []
     rules: list[RuleSettings] = []
 
