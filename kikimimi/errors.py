@@ -8,7 +8,8 @@
     │   ├── ChecksumMismatchError   the download does not match its pinned checksum
     │   ├── JavaNotFoundError       no suitable JDK could be found
     │   └── NodeStartError          the node exited or did not become healthy in time
-    └── IndexerError                Elasticsearch rejected setup (templates) or is unusable
+    ├── IndexerError                Elasticsearch rejected setup (templates) or is unusable
+    └── ModelError                  an NLP model's files are missing, corrupt or incompatible
 
 Each error builds its own message from the data it carries.
 """
@@ -114,3 +115,7 @@ class NodeStartError(ElasticsearchNodeError):
 
 class IndexerError(KikimimiError):
     """Elasticsearch refused the indexer's setup or answered in a way it cannot use."""
+
+
+class ModelError(KikimimiError):
+    """An NLP model's files are missing, corrupt or do not fit the code that loads them."""

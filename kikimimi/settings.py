@@ -131,6 +131,11 @@ class NlpSettings(StrictModel):
     """The NLP stage: languages to detect and the topic taxonomy."""
 
     languages: Annotated[list[LanguageCode], Field(min_length=1)] = DEFAULT_LANGUAGES
+    backend: Literal["onnx", "torch"] = "onnx"
+    model_dir: Path | None = None
+    batch_size: Annotated[int, Field(ge=1, le=1024)] = 64
+    threads: Annotated[int, Field(ge=0, le=256)] = 0
+    topic_similarity: Annotated[float, Field(gt=0, le=1)] = 0.9
     topics: list[TopicSettings] = []
 
     @field_validator("topics")

@@ -56,9 +56,7 @@ class TopicMatcher:
             else None
         )
 
-    def match(
-        self, texts: Sequence[str], embeddings: Embeddings | None = None
-    ) -> list[list[str]]:
+    def match(self, texts: Sequence[str], embeddings: Embeddings | None = None) -> list[list[str]]:
         """The topics of each text, in taxonomy order."""
         close: npt.NDArray[np.bool_] | None = None
         if embeddings is not None and self._descriptions is not None:

@@ -43,4 +43,6 @@ fi
 echo "setup: syncing $VENV with requirements.lock (cached in ${UV_CACHE_DIR:-~/.cache/uv})"
 "$VENV/bin/uv" pip sync --quiet --python "$VENV/bin/python" --require-hashes requirements.lock
 "$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python" --no-deps --editable .
+echo "setup: preparing the NLP model's ONNX export (once per model release)"
+HF_HUB_OFFLINE=1 "$VENV/bin/kikimimi" nlp build
 echo "setup: done ($VENV/bin/kikimimi)"

@@ -13,6 +13,7 @@ from kikimimi.cli.context import CliContext
 from kikimimi.cli.demo_cmd import demo
 from kikimimi.cli.es_cmds import es
 from kikimimi.cli.index_cmds import index
+from kikimimi.cli.nlp_cmds import nlp
 from kikimimi.errors import KikimimiError
 
 __all__ = ["cli", "main"]
@@ -42,6 +43,7 @@ def cli(ctx: click.Context, config_file: Path | None, verbose: bool) -> None:
 cli.add_command(config)
 cli.add_command(es)
 cli.add_command(index)
+cli.add_command(nlp)
 cli.add_command(demo)
 
 

@@ -1,0 +1,85 @@
+"""NLP throughput: ``Analyzer.analyze()`` per backend against the raw model forward pass.
+
+Generates ``--count`` realistic mixed English/Japanese posts (see ``benchmarks.synthetic``),
+then for each backend measures posts/s of the full ``analyze()`` (language, brands, model,
+intent, topics, records) and of the raw forward pass alone on the same tokenized,
+length-sorted batches (the bound). The last line is ``ratio full/raw (<default>): X.XX``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from functools import partial
+
+from benchmarks.synthetic import generate_mentions
+from indexer.localnode import default_cache_dir
+from kikimimi.config_loader import load_settings
+from nlp.analyzer import Analyzer
+from nlp.batching import Batch, make_batches
+from nlp.classifier import load_model
+from nlp.inference import BatchRunner, torch_runner
+from nlp.onnx_backend import OnnxClassifier, build_onnx
+
+
+def timed(work: Callable[[], object], repeat: int) -> float:
+    """Median seconds of ``repeat`` runs of ``work`` (after one warm-up run)."""
+    work()
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs)
+
+
+def run_all(run: BatchRunner, batches: Sequence[Batch]) -> None:
+    """The raw bound: only the model, on prepared batches."""
+    for batch in batches:
+        run(batch)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=5000, help="posts (default 5000)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs, median reported")
+    parser.add_argument("--backends", default="onnx,torch", help="comma-separated")
+    parser.add_argument("--seed", type=int, default=20261101)
+    args = parser.parse_args(argv)
+
+    settings = load_settings()
+    mentions = generate_mentions(args.count, args.seed)
+    texts = [m.text for m in mentions]
+    ratios: dict[str, float] = {}
+    for backend in args.backends.split(","):
+        analyzer = Analyzer(settings, backend=backend, progress=lambda s: print(s, file=sys.stderr))
+        config = analyzer.config
+        batches = make_batches(texts, config.max_length, settings.nlp.batch_size)
+        run: BatchRunner
+        if backend == "onnx":
+            run = OnnxClassifier(
+                build_onnx(analyzer.model_dir, default_cache_dir()),
+                config.max_length,
+                settings.nlp.threads or None,
+            ).run
+        else:
+            run = torch_runner(load_model(analyzer.model_dir)[0])
+        print(f"[bench] {backend}: timing analyze() and the raw forward pass", file=sys.stderr)
+        full = timed(partial(analyzer.analyze, mentions), args.repeat)
+        raw = timed(partial(run_all, run, batches), args.repeat)
+        ratios[backend] = raw / full
+        print(
+            f"{backend}: analyze() {args.count / full:,.0f} posts/s "
+            f"({full * 1000 / args.count:.2f} ms/post); raw forward {args.count / raw:,.0f} "
+            f"posts/s; ratio {raw / full:.2f}"
+        )
+    default = settings.nlp.backend if settings.nlp.backend in ratios else next(iter(ratios))
+    print(f"ratio full/raw ({default}): {ratios[default]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

