@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from functools import partial
 
 from benchmarks.synthetic import generate_mentions
-from indexer.localnode import default_cache_dir
 from kikimimi.config_loader import load_settings
+from kikimimi.paths import default_cache_dir
 from nlp.analyzer import Analyzer
 from nlp.batching import Batch, make_batches
 from nlp.classifier import load_model

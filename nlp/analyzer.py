@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.localnode import default_cache_dir
+from kikimimi.paths import default_cache_dir
 from kikimimi.records import AnalyzedMention, Mention, Sentiment
 from kikimimi.settings import Settings
 from nlp.brands import BrandMatcher

@@ -30,15 +30,6 @@ _DOWNLOAD_TIMEOUT_SECONDS = 60.0
 Progress = Callable[[str], None]
 
 
-def default_cache_dir() -> Path:
-    """Where distributions are cached: ``/var/cache/kikimimi`` for root, else the XDG cache."""
-    if os.geteuid() == 0:
-        return Path("/var/cache/kikimimi")
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "kikimimi"
-
-
 def distribution_url(settings: LocalNodeSettings) -> str:
     """The Maven URL of the integ-test zip for ``settings.version``."""
     base = str(settings.maven_url).rstrip("/")
