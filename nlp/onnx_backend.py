@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -61,22 +62,9 @@ def build_onnx(model_dir: Path, cache_dir: Path) -> Path:
     with tempfile.TemporaryDirectory(dir=target.parent) as work:
         float_path = Path(work) / "model.onnx"
         ids = torch.ones((2, 8), dtype=torch.long)
-        torch.onnx.export(
-            _Exported(model).eval(),
-            (ids, torch.ones_like(ids)),
-            str(float_path),
-            input_names=["input_ids", "attention_mask"],
-            output_names=["sentiment", "complaint", "embedding"],
-            dynamic_axes={
-                "input_ids": {0: "batch", 1: "tokens"},
-                "attention_mask": {0: "batch", 1: "tokens"},
-                "sentiment": {0: "batch"},
-                "complaint": {0: "batch"},
-                "embedding": {0: "batch"},
-            },
-            opset_version=OPSET,
-            dynamo=False,
-        )
+        with warnings.catch_warnings():  # the tracer's notes on shapes it treats as constant
+            warnings.simplefilter("ignore")
+            _export(model, ids, float_path)
         fused_path = Path(work) / "model-fused.onnx"
         config = model.encoder.config
         fused = optimize_model(
@@ -98,6 +86,26 @@ def build_onnx(model_dir: Path, cache_dir: Path) -> Path:
         )
         partial.replace(target)
     return target
+
+
+def _export(model: CareClassifier, ids: torch.Tensor, path: Path) -> None:
+    """Trace the classifier (probabilities in the graph) into an ONNX file."""
+    torch.onnx.export(
+        _Exported(model).eval(),
+        (ids, torch.ones_like(ids)),
+        str(path),
+        input_names=["input_ids", "attention_mask"],
+        output_names=["sentiment", "complaint", "embedding"],
+        dynamic_axes={
+            "input_ids": {0: "batch", 1: "tokens"},
+            "attention_mask": {0: "batch", 1: "tokens"},
+            "sentiment": {0: "batch"},
+            "complaint": {0: "batch"},
+            "embedding": {0: "batch"},
+        },
+        opset_version=OPSET,
+        dynamo=False,
+    )
 
 
 def _quantized_nodes(path: Path) -> list[str]:

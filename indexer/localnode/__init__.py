@@ -5,7 +5,6 @@ cached), finds a Java 17+ runtime, writes the node's configuration into its own
 directory and runs it on 127.0.0.1, as an unprivileged user when we are root.
 """
 
-from .distribution import default_cache_dir
 from .node import LocalNode, NodeStatus
 
-__all__ = ["LocalNode", "NodeStatus", "default_cache_dir"]
+__all__ = ["LocalNode", "NodeStatus"]

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kikimimi.errors import ElasticsearchNodeError, NodeStartError
+from kikimimi.paths import default_cache_dir
 from kikimimi.settings import LocalNodeSettings
 
 from . import account, nodeconfig, probe, process
-from .distribution import default_cache_dir, ensure_distribution
+from .distribution import ensure_distribution
 from .java import JavaRuntime, find_java
 
 _HEALTHY = frozenset({"yellow", "green"})

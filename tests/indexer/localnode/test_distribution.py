@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from pydantic import AnyHttpUrl
 
-from indexer.localnode import default_cache_dir
 from indexer.localnode.distribution import (
     KNOWN_SHA512,
     distribution_url,
@@ -22,6 +21,7 @@ from indexer.localnode.distribution import (
     expected_sha512,
 )
 from kikimimi.errors import ChecksumMismatchError, DownloadError, ElasticsearchNodeError
+from kikimimi.paths import default_cache_dir
 from kikimimi.settings import LocalNodeSettings
 
 VERSION = "9.9.9"
