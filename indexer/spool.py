@@ -28,13 +28,7 @@ class Spool:
         self.directory.mkdir(parents=True, exist_ok=True)
         name = f"{time.time_ns():020d}-{os.getpid()}-{next(self._sequence):06d}.ndjson"
         final = self.directory / name
-        temporary = final.with_suffix(".tmp")
-        with temporary.open("wb") as out:
-            for doc in docs:
-                out.write(doc.body())
-            out.flush()
-            os.fsync(out.fileno())
-        temporary.rename(final)
+        _write_atomically(final, docs)
         return final
 
     def pending(self) -> list[Path]:
@@ -52,13 +46,18 @@ class Spool:
         if not docs:
             path.unlink(missing_ok=True)
             return
-        temporary = path.with_suffix(".tmp")
-        with temporary.open("wb") as out:
-            for doc in docs:
-                out.write(doc.body())
-            out.flush()
-            os.fsync(out.fileno())
-        temporary.replace(path)
+        _write_atomically(path, docs)
+
+
+def _write_atomically(path: Path, docs: Sequence[BulkDoc]) -> None:
+    """Write ``docs`` as a bulk body to ``path`` via a synced temporary file and a rename."""
+    temporary = path.with_suffix(".tmp")
+    with temporary.open("wb") as out:
+        for doc in docs:
+            out.write(doc.body())
+        out.flush()
+        os.fsync(out.fileno())
+    temporary.replace(path)
 
 
 def read_spool_file(path: Path) -> list[BulkDoc]:

@@ -15,6 +15,7 @@ import numpy as np
 from kikimimi.paths import default_cache_dir
 from kikimimi.records import AnalyzedMention, Mention, Sentiment
 from kikimimi.settings import Settings
+from nlp import DEFAULT_MODEL_DIR
 from nlp.brands import BrandMatcher
 from nlp.classifier import SENTIMENT_LABELS, load_config, load_model
 from nlp.inference import Outputs, torch_predict
@@ -22,8 +23,6 @@ from nlp.intent import Intent, decide_intent
 from nlp.language import LanguageDetector
 from nlp.onnx_backend import OnnxClassifier, build_onnx
 from nlp.topics import Embeddings, TopicMatcher
-
-DEFAULT_MODEL_DIR = Path(__file__).parent / "models" / "kikimimi-care-v1"
 
 
 @dataclass(frozen=True)

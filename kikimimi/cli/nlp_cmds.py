@@ -11,11 +11,11 @@ from typing import Any, TextIO
 import click
 
 from kikimimi.cli.context import CliContext, pass_context, say
-from nlp.analyzer import DEFAULT_MODEL_DIR, Analyzer
-from nlp.metrics import score
-from nlp.training.data import INTENT_LABELS, SENTIMENT_LABELS
-from nlp.training.run import train_and_save
-from nlp.training.train import TrainSettings
+from nlp import DEFAULT_MODEL_DIR
+
+# The models' modules import torch, transformers and ONNX Runtime, which take seconds to
+# load: they are imported inside the commands that need them, so the rest of the CLI starts
+# fast.
 
 BACKEND = click.option(
     "--backend",
@@ -50,6 +50,8 @@ def nlp() -> None:
 @pass_context
 def score_command(ctx: CliContext, source: TextIO, target: TextIO, backend: str | None) -> None:
     """Score posts: language, sentiment with probabilities, intent and topics."""
+    from nlp.analyzer import Analyzer  # noqa: PLC0415 (heavy, see above)
+
     analyzer = Analyzer(ctx.settings, backend=backend, progress=say)
     started, done, bad = time.monotonic(), 0, 0
     for chunk in _chunks(_read_posts(source)):
@@ -81,6 +83,11 @@ def score_command(ctx: CliContext, source: TextIO, target: TextIO, backend: str 
 @pass_context
 def eval_command(ctx: CliContext, data: Path, backend: str | None) -> None:
     """Print accuracy, macro-recall, macro-F1 and per-class precision/recall."""
+    from nlp.analyzer import Analyzer  # noqa: PLC0415 (heavy, see above)
+    from nlp.metrics import score  # noqa: PLC0415
+    from nlp.classifier import SENTIMENT_LABELS  # noqa: PLC0415
+    from nlp.training.data import INTENT_LABELS  # noqa: PLC0415
+
     rows = [json.loads(line) for line in data.read_text(encoding="utf-8").splitlines() if line]
     texts, gold = [str(r["text"]) for r in rows], [str(r["label"]) for r in rows]
     analyzer = Analyzer(ctx.settings, backend=backend, progress=say)
@@ -135,6 +142,9 @@ def train_command(
     seed: int,
 ) -> None:
     """Reproduce the shipped model from the data and the packaged base weights."""
+    from nlp.training.run import train_and_save  # noqa: PLC0415 (heavy, see above)
+    from nlp.training.train import TrainSettings  # noqa: PLC0415
+
     settings = TrainSettings(num_layers=layers, epochs=epochs, max_examples=max_examples, seed=seed)
     reports = train_and_save(data_dir, labelled, out, settings, say)
     for name, report in reports.items():
@@ -149,6 +159,8 @@ def train_command(
 @pass_context
 def build_command(ctx: CliContext) -> None:
     """Build (once) the int8 ONNX export of the configured model."""
+    from nlp.analyzer import Analyzer  # noqa: PLC0415 (heavy, see above)
+
     analyzer = Analyzer(ctx.settings, backend="onnx", progress=say)
     click.echo(f"ready: {analyzer.model_id} from {analyzer.model_dir}")
 

@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SENTIMENT_LABELS = ("negative", "neutral", "positive")
 INTENT_LABELS = ("complaint", "question", "praise", "other")
 LINK_OR_USER = re.compile(r"https?://\S+|@\w+")
 SPACE = re.compile(r"\s+")

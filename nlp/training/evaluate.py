@@ -7,10 +7,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from nlp.classifier import SENTIMENT_LABELS as SENTIMENT
 from nlp.metrics import Report, score
 from nlp.training.data import Example
 
-SENTIMENT = ("negative", "neutral", "positive")
 Predict = Callable[[Sequence[str]], tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]]
 
 

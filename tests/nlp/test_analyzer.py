@@ -10,7 +10,8 @@ import pytest
 
 from kikimimi.config_loader import load_settings
 from kikimimi.records import Mention
-from nlp.analyzer import DEFAULT_MODEL_DIR, Analyzer
+from nlp import DEFAULT_MODEL_DIR
+from nlp.analyzer import Analyzer
 from nlp.training.data import load_corpus
 
 pytestmark = pytest.mark.slow
