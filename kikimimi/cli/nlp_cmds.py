@@ -84,8 +84,8 @@ def score_command(ctx: CliContext, source: TextIO, target: TextIO, backend: str 
 def eval_command(ctx: CliContext, data: Path, backend: str | None) -> None:
     """Print accuracy, macro-recall, macro-F1 and per-class precision/recall."""
     from nlp.analyzer import Analyzer  # noqa: PLC0415 (heavy, see above)
-    from nlp.metrics import score  # noqa: PLC0415
     from nlp.classifier import SENTIMENT_LABELS  # noqa: PLC0415
+    from nlp.metrics import score  # noqa: PLC0415
     from nlp.training.data import INTENT_LABELS  # noqa: PLC0415
 
     rows = [json.loads(line) for line in data.read_text(encoding="utf-8").splitlines() if line]
