@@ -18,12 +18,15 @@ from pydantic import BaseModel, ValidationError
 
 from kikimimi.errors import ConfigError, ConfigProblem
 from kikimimi.settings import Settings
+from kikimimi.source_settings import SOURCE_TYPES
 
 __all__ = ["DEFAULT_CONFIG", "config_path", "load_settings"]
 
 DEFAULT_CONFIG = Path("config/kikimimi.yaml")
 ENV_KEY = "$env"
-SECRET_FIELDS = frozenset({"api_key", "password", "secret", "token"})
+SECRET_FIELDS = frozenset(
+    {"api_key", "app_password", "client_id", "client_secret", "key", "password", "secret", "token"}
+)
 Path_ = tuple[str | int, ...]
 
 
@@ -165,7 +168,9 @@ def _with_line(problem: ConfigProblem, lines: Mapping[str, int]) -> ConfigProble
 
 def _dotted(path: Path_) -> str:
     text = ""
-    for part in path:
+    for index, part in enumerate(path):
+        if index and isinstance(path[index - 1], int) and part in SOURCE_TYPES:
+            continue  # pydantic names the chosen source type in the path; the file does not
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
 

@@ -9,7 +9,9 @@
     │   ├── JavaNotFoundError       no suitable JDK could be found
     │   └── NodeStartError          the node exited or did not become healthy in time
     ├── IndexerError                Elasticsearch rejected setup (templates) or is unusable
-    └── ModelError                  an NLP model's files are missing, corrupt or incompatible
+    ├── ModelError                  an NLP model's files are missing, corrupt or incompatible
+    └── CrawlError                  a crawl could not run
+        └── UnknownSourceError      no configured source has that name
 
 Each error builds its own message from the data it carries.
 """
@@ -119,3 +121,17 @@ class IndexerError(KikimimiError):
 
 class ModelError(KikimimiError):
     """An NLP model's files are missing, corrupt or do not fit the code that loads them."""
+
+
+class CrawlError(KikimimiError):
+    """A crawl could not be started or its worker failed."""
+
+
+class UnknownSourceError(CrawlError):
+    """No configured source has the name asked for."""
+
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        self.name = name
+        self.known = tuple(known)
+        choices = ", ".join(self.known) or "none configured"
+        super().__init__(f"no source named {name!r} (configured: {choices})")

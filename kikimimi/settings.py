@@ -18,6 +18,8 @@ from pydantic import (
     model_validator,
 )
 
+from kikimimi.source_settings import CrawlSettings, SchedulerSettings, SourceSettings
+
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
 PositiveSeconds = Annotated[float, Field(gt=0)]
 
@@ -41,31 +43,6 @@ class BrandSettings(StrictModel):
     def terms(self) -> list[str]:
         """The name and every alias, without duplicates, name first."""
         return list(dict.fromkeys([self.name, *self.aliases]))
-
-
-SourceType = Literal[
-    "mastodon",
-    "bluesky",
-    "hackernews",
-    "news",
-    "appstore",
-    "discourse",
-    "stackexchange",
-    "reddit",
-    "youtube",
-    "import",
-]
-
-
-class SourceSettings(StrictModel):
-    """One source to crawl on a schedule."""
-
-    name: Annotated[str, Field(pattern=r"^[a-z0-9_-]+$")]
-    type: SourceType
-    enabled: bool = True
-    interval_seconds: Annotated[int, Field(ge=10)] = 900
-    base_url: AnyHttpUrl | None = None
-    token: SecretStr | None = None
 
 
 class LocalNodeSettings(StrictModel):
@@ -181,6 +158,8 @@ class Settings(StrictModel):
     brands: list[BrandSettings] = []
     competitors: list[BrandSettings] = []
     sources: list[SourceSettings] = []
+    crawl: CrawlSettings = CrawlSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
     elasticsearch: ElasticsearchSettings = ElasticsearchSettings()
     indexer: IndexerSettings = IndexerSettings()
     nlp: NlpSettings = NlpSettings()

@@ -17,6 +17,16 @@ from indexer.templates import TemplateReport, install_templates
 from kikimimi.settings import Settings
 
 
+def queue_path(settings: Settings) -> Path:
+    """The local durable mention queue between crawlers and the pipeline."""
+    return settings.state_dir / "queue" / "mentions.sqlite"
+
+
+def crawl_state_path(settings: Settings) -> Path:
+    """Cursors, seen ids and run history of the crawlers."""
+    return settings.state_dir / "crawl" / "state.sqlite"
+
+
 def index_names(settings: Settings) -> IndexNames:
     return IndexNames(settings.elasticsearch.index_prefix)
 

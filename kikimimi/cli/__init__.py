@@ -10,6 +10,7 @@ import click
 
 from kikimimi.cli.config_cmds import config
 from kikimimi.cli.context import CliContext
+from kikimimi.cli.crawl_cmds import crawl, sources
 from kikimimi.cli.demo_cmd import demo
 from kikimimi.cli.es_cmds import es
 from kikimimi.cli.index_cmds import index
@@ -45,6 +46,8 @@ cli.add_command(es)
 cli.add_command(index)
 cli.add_command(nlp)
 cli.add_command(demo)
+cli.add_command(crawl)
+cli.add_command(sources)
 
 
 def main() -> None:

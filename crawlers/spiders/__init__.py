@@ -1,0 +1,1 @@
+"""One spider per polled source; see :mod:`crawlers.registry`."""

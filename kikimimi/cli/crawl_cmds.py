@@ -1,0 +1,77 @@
+"""``kikimimi crawl SOURCE`` and ``kikimimi sources status``."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+
+import click
+
+from kikimimi import wiring
+from kikimimi.cli.context import CliContext, pass_context
+
+
+@click.command("crawl")
+@click.argument("source_name", metavar="SOURCE")
+@click.option(
+    "--log-level",
+    default="WARNING",
+    show_default=True,
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
+    help="Scrapy's log level (stderr).",
+)
+@pass_context
+def crawl(ctx: CliContext, source_name: str, log_level: str) -> None:
+    """Crawl one configured source now; new mentions go to the queue. Exit 1 if it failed."""
+    from crawlers.runner import run_crawl  # noqa: PLC0415 - Scrapy loads only to crawl
+
+    run = run_crawl(ctx.settings, source_name, log_level=log_level)
+    seconds = run.finished_at - run.started_at
+    click.echo(
+        f"{run.source}: {run.pages} page(s), {run.mentions_new} new, {run.mentions_changed} "
+        f"changed, {run.dropped} already collected, {run.malformed} malformed, in {seconds:.1f} s"
+        + ("" if run.ok else f" — FAILED: {run.error}")
+    )
+    if not run.ok:
+        sys.exit(1)
+
+
+@click.group("sources")
+def sources() -> None:
+    """The configured sources and how their crawls went."""
+
+
+@sources.command("status")
+@pass_context
+def status(ctx: CliContext) -> None:
+    """Per source: last success, last error, mentions found, healthy or not. Exit 3 if any
+    enabled source is unhealthy."""
+    from crawlers.health import source_health  # noqa: PLC0415
+    from crawlers.state import CrawlState  # noqa: PLC0415
+
+    state = CrawlState(wiring.crawl_state_path(ctx.settings))
+    try:
+        report = source_health(ctx.settings.sources, state)
+    finally:
+        state.close()
+    header = (
+        f"{'source':<20} {'type':<15} {'health':<8} {'last success':<20} {'found':>6}  last error"
+    )
+    click.echo(header)
+    for health in report:
+        success = health.last_success
+        when = _when(success.finished_at) if success else "never"
+        found = success.mentions if success else 0
+        error = health.last_failure.error if health.last_failure else ""
+        mark = "ok" if health.healthy else "UNHEALTHY"
+        click.echo(
+            f"{health.name:<20} {health.type:<15} {mark:<8} {when:<20} {found:>6}  {error or ''}"
+        )
+        if not health.healthy:
+            click.echo(f"{'':<20} {health.verdict}")
+    if any(not h.healthy for h in report):
+        sys.exit(3)
+
+
+def _when(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S")

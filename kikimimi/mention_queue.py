@@ -1,0 +1,127 @@
+"""The durable hand-off between crawlers and the pipeline.
+
+Semantics follow Redis Streams consumer groups, so a Redis implementation can replace the
+local one when the stages scale out: producers ``put`` mentions; a consumer ``claim``\\ s a
+batch under a lease, processes it and ``ack``\\ s it. A claim that is never acknowledged (the
+consumer crashed) becomes claimable again when its lease ends, so nothing is lost; a mention
+may be delivered twice, which the stages absorb because mention ids are stable.
+
+The local implementation is one SQLite file in WAL mode, safe across processes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from kikimimi.records import Mention, parse_record
+
+__all__ = ["MentionQueue", "QueuedMention", "SqliteMentionQueue"]
+
+
+@dataclass(frozen=True)
+class QueuedMention:
+    """A claimed mention and the receipt to acknowledge it with."""
+
+    receipt: int
+    mention: Mention
+    enqueued_at: float
+    deliveries: int
+
+
+class MentionQueue(Protocol):
+    """What the crawlers write to and the pipeline reads from."""
+
+    def put(self, mentions: Iterable[Mention]) -> int:
+        """Append mentions durably; returns how many were added."""
+        ...
+
+    def claim(self, consumer: str, limit: int, lease_seconds: float) -> list[QueuedMention]:
+        """Take up to ``limit`` unclaimed (or lease-expired) mentions, oldest first."""
+        ...
+
+    def ack(self, receipts: Sequence[int]) -> None:
+        """Remove processed mentions for good."""
+        ...
+
+    def depth(self) -> int:
+        """Mentions waiting or in flight."""
+        ...
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS mentions (
+    receipt INTEGER PRIMARY KEY AUTOINCREMENT,
+    payload TEXT NOT NULL,
+    enqueued_at REAL NOT NULL,
+    claimed_by TEXT,
+    lease_until REAL NOT NULL DEFAULT 0,
+    deliveries INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS mentions_lease ON mentions (lease_until, receipt);
+"""
+
+
+class SqliteMentionQueue:
+    """A :class:`MentionQueue` in one SQLite file (WAL), shared by any number of processes."""
+
+    def __init__(self, path: Path, busy_timeout_seconds: float = 30.0) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(
+            path, timeout=busy_timeout_seconds, isolation_level=None, check_same_thread=False
+        )
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def put(self, mentions: Iterable[Mention]) -> int:
+        now = time.time()
+        rows = [(m.model_dump_json(), now) for m in mentions]
+        with self._transaction() as db:
+            db.executemany("INSERT INTO mentions (payload, enqueued_at) VALUES (?, ?)", rows)
+        return len(rows)
+
+    def claim(self, consumer: str, limit: int, lease_seconds: float) -> list[QueuedMention]:
+        now = time.time()
+        with self._transaction() as db:
+            rows = db.execute(
+                "SELECT receipt, payload, enqueued_at, deliveries FROM mentions"
+                " WHERE lease_until <= ? ORDER BY receipt LIMIT ?",
+                (now, limit),
+            ).fetchall()
+            db.executemany(
+                "UPDATE mentions SET claimed_by = ?, lease_until = ?, deliveries = deliveries + 1"
+                " WHERE receipt = ?",
+                [(consumer, now + lease_seconds, row[0]) for row in rows],
+            )
+        return [
+            QueuedMention(receipt, parse_record(Mention, payload), enqueued_at, deliveries + 1)
+            for receipt, payload, enqueued_at, deliveries in rows
+        ]
+
+    def ack(self, receipts: Sequence[int]) -> None:
+        with self._transaction() as db:
+            db.executemany("DELETE FROM mentions WHERE receipt = ?", [(r,) for r in receipts])
+
+    def depth(self) -> int:
+        (count,) = self._db.execute("SELECT COUNT(*) FROM mentions").fetchone()
+        return int(count)
