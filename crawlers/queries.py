@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from kikimimi.settings import BrandSettings
 
-__all__ = ["SearchTerm", "hashtags", "search_terms"]
+__all__ = ["SearchTerm", "hashtag", "hashtags", "search_terms"]
 
 _NOT_TAG = re.compile(r"[^\w]+")
 
@@ -49,9 +49,10 @@ def hashtags(brands: Sequence[BrandSettings], explicit: Sequence[str] = ()) -> l
     """Hashtags for tag timelines: each name/alias without spaces or punctuation, lowercase."""
     if explicit:
         return list(dict.fromkeys(explicit))
-    tags = (
-        _NOT_TAG.sub("", unicodedata.normalize("NFKC", t)).casefold()
-        for b in brands
-        for t in b.terms
-    )
+    tags = (hashtag(t) for b in brands for t in b.terms)
     return list(dict.fromkeys(t for t in tags if t))
+
+
+def hashtag(phrase: str) -> str:
+    """A phrase as a hashtag: NFKC, without spaces or punctuation, lowercase ('' if none)."""
+    return _NOT_TAG.sub("", unicodedata.normalize("NFKC", phrase)).casefold()

@@ -10,7 +10,7 @@ import click
 
 from kikimimi.cli.config_cmds import config
 from kikimimi.cli.context import CliContext
-from kikimimi.cli.crawl_cmds import crawl, sources
+from kikimimi.cli.crawl_cmds import crawl, schedule, sources
 from kikimimi.cli.demo_cmd import demo
 from kikimimi.cli.es_cmds import es
 from kikimimi.cli.index_cmds import index
@@ -48,6 +48,7 @@ cli.add_command(nlp)
 cli.add_command(demo)
 cli.add_command(crawl)
 cli.add_command(sources)
+cli.add_command(schedule)
 
 
 def main() -> None:

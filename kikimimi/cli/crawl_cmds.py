@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import signal
 import sys
+import threading
 from datetime import UTC, datetime
 
 import click
 
 from kikimimi import wiring
-from kikimimi.cli.context import CliContext, pass_context
+from kikimimi.cli.context import CliContext, pass_context, say
+from kikimimi.config_loader import config_path
 
 
 @click.command("crawl")
@@ -75,3 +79,25 @@ def status(ctx: CliContext) -> None:
 
 def _when(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@click.command("schedule")
+@pass_context
+def schedule(ctx: CliContext) -> None:
+    """Run every enabled source on its interval until SIGINT/SIGTERM (running crawls finish
+    first). ``kikimimi run`` does this too, together with the pipeline."""
+    from kikimimi.scheduling import CrawlScheduler  # noqa: PLC0415
+
+    logging.getLogger("kikimimi.scheduling").setLevel(logging.INFO)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    scheduler = CrawlScheduler(ctx.settings, config_path(ctx.config_file))
+    names = scheduler.start()
+    say(f"scheduling {len(names)} source(s): {', '.join(names) or 'none enabled'}")
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        say("stopping: waiting for running crawls to finish")
+        scheduler.shutdown(wait=True)

@@ -65,7 +65,7 @@ class CrawlEnv:
         source.setdefault("requests_per_second", 50)
         self.sources.append(source)
 
-    def crawl(self, name: str, timeout: float = 120) -> CrawlResult:
+    def crawl(self, name: str, timeout: float = 120, log_level: str = "INFO") -> CrawlResult:
         self.write_config()
         process = subprocess.run(
             [
@@ -77,7 +77,7 @@ class CrawlEnv:
                 "crawl",
                 name,
                 "--log-level",
-                "INFO",
+                log_level,
             ],
             capture_output=True,
             text=True,

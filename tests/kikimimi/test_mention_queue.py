@@ -1,0 +1,63 @@
+"""The durable SQLite mention queue: order, leases, acknowledgements, many processes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from kikimimi.mention_queue import SqliteMentionQueue
+from kikimimi.records import Mention
+
+
+def test_put_claim_ack_in_order(
+    tmp_path: Path, make_mentions: Callable[..., list[Mention]]
+) -> None:
+    queue = SqliteMentionQueue(tmp_path / "q.sqlite")
+    mentions = make_mentions(5)
+    assert queue.put(mentions) == 5
+    first = queue.claim("a", 3, lease_seconds=60)
+    assert [c.mention for c in first] == mentions[:3]
+    second = queue.claim("b", 10, lease_seconds=60)
+    assert [c.mention for c in second] == mentions[3:]  # claimed ones are not handed out twice
+    queue.ack([c.receipt for c in first])
+    assert queue.depth() == 2
+    queue.ack([c.receipt for c in second])
+    assert queue.depth() == 0
+    assert queue.claim("a", 10, lease_seconds=60) == []
+
+
+def test_unacknowledged_claims_come_back_after_the_lease(
+    tmp_path: Path, make_mentions: Callable[..., list[Mention]]
+) -> None:
+    queue = SqliteMentionQueue(tmp_path / "q.sqlite")
+    queue.put(make_mentions(2))
+    lost = queue.claim("crashed-worker", 10, lease_seconds=0.2)
+    assert queue.claim("other", 10, lease_seconds=60) == []
+    time.sleep(0.3)
+    again = queue.claim("other", 10, lease_seconds=60)
+    assert [c.receipt for c in again] == [c.receipt for c in lost]
+    assert all(c.deliveries == 2 for c in again)
+
+
+def test_survives_a_killed_producer_and_is_shared_across_processes(tmp_path: Path) -> None:
+    path = tmp_path / "q.sqlite"
+    script = f"""
+import os, sys
+from datetime import UTC, datetime
+from kikimimi.mention_queue import SqliteMentionQueue
+from kikimimi.records import Mention
+queue = SqliteMentionQueue(__import__("pathlib").Path({str(path)!r}))
+now = datetime.now(UTC)
+for i in range(300):
+    queue.put([Mention(source="t", native_id=str(i), text="x", published_at=now, collected_at=now)])
+    if i == 199:
+        os.kill(os.getpid(), 9)
+"""
+    process = subprocess.run([sys.executable, "-c", script], check=False)
+    assert process.returncode == -9
+    queue = SqliteMentionQueue(path)
+    claimed = queue.claim("reader", 1000, lease_seconds=60)
+    assert [c.mention.native_id for c in claimed] == [str(i) for i in range(200)]

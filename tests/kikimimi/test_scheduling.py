@@ -1,0 +1,106 @@
+"""The crawl schedule: short intervals against a stand-in, across a scheduler restart."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from crawlers.standins.hackernews import HackerNewsStandin
+from crawlers.standins.server import StandinPost, StandinServer
+from crawlers.state import CrawlState
+from tests.crawlers.conftest import CrawlEnv
+
+T0 = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
+
+pytestmark = pytest.mark.slow
+
+
+def post(i: int) -> StandinPost:
+    return StandinPost(
+        str(47_000_000 + i),
+        f"Hoshi Mobile scheduled post {i}",
+        T0 + timedelta(minutes=i),
+        author=f"u{i}",
+    )
+
+
+def runs(env: CrawlEnv, name: str) -> int:
+    path = env.root / "var" / "crawl" / "state.sqlite"
+    if not path.exists():
+        return 0
+    state = CrawlState(path)
+    try:
+        return len(state.runs(name, limit=1000))
+    finally:
+        state.close()
+
+
+def wait_for_runs(env: CrawlEnv, name: str, at_least: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while runs(env, name) < at_least:
+        assert time.monotonic() < deadline, f"{name}: fewer than {at_least} runs in {timeout} s"
+        time.sleep(0.2)
+
+
+def start_scheduler(env: CrawlEnv) -> subprocess.Popen[str]:
+    env.write_config()
+    return subprocess.Popen(
+        [sys.executable, "-m", "kikimimi", "--config", str(env.config), "schedule"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+
+
+def stop(process: subprocess.Popen[str]) -> str:
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    return err
+
+
+def test_scheduled_crawls_collect_each_mention_once_across_a_restart(tmp_path: Path) -> None:
+    crawl_env = CrawlEnv(tmp_path)
+    standin = HackerNewsStandin([post(i) for i in range(3)])
+    with StandinServer(standin) as server:
+        crawl_env.add_source(
+            name="hn",
+            type="hackernews",
+            base_url=server.url,
+            queries=["hoshi"],
+            interval_seconds=2,
+        )
+        crawl_env.add_source(
+            name="idle",
+            type="hackernews",
+            base_url=server.url,
+            queries=["nothing"],
+            interval_seconds=3600,
+            enabled=False,
+        )
+        scheduler = start_scheduler(crawl_env)
+        wait_for_runs(crawl_env, "hn", 1)
+        standin.posts.extend(post(i) for i in range(3, 5))
+        wait_for_runs(crawl_env, "hn", 3)
+        log = stop(scheduler)
+        assert "scheduling 1 source(s): hn" in log
+        assert "hn: 1 page(s)" in log
+
+        standin.posts.extend(post(i) for i in range(5, 8))
+        before_restart = runs(crawl_env, "hn")
+        scheduler = start_scheduler(crawl_env)
+        wait_for_runs(crawl_env, "hn", before_restart + 2)
+        stop(scheduler)
+
+    counts = Counter(m.native_id for m in crawl_env.drain())
+    assert counts == Counter({post(i).native_id: 1 for i in range(8)})
+    assert runs(crawl_env, "idle") == 0
