@@ -83,9 +83,9 @@ def _run_spider(
     scrapy_settings = ScrapySettings()
     scrapy_settings.setmodule("crawlers.settings", priority="project")
     scrapy_settings.update(_scrapy_settings(settings, source, log_level), priority="cmdline")
-    for name in ("scrapy", "crawlers", "twisted", "asyncio"):
-        logging.getLogger(name).setLevel(log_level)
-    process = CrawlerProcess(scrapy_settings, install_root_handler=False)
+    for handler in list(logging.root.handlers):  # Scrapy installs its own, at LOG_LEVEL
+        logging.root.removeHandler(handler)
+    process = CrawlerProcess(scrapy_settings)
     install_redactor(secrets_in(source))
     process.crawl(
         spider,

@@ -21,7 +21,7 @@ class SourceBase(BaseModel):
     name: SourceName
     enabled: bool = True
     interval_seconds: Annotated[int, Field(ge=1)] = 900
-    requests_per_second: Annotated[float, Field(gt=0, le=100)] = 1.0
+    requests_per_second: Annotated[float, Field(gt=0, le=1000)] = 1.0
     max_pages: Annotated[int, Field(ge=1, le=1000)] = 10
     queries: list[Annotated[str, Field(min_length=1)]] = []
 

@@ -41,8 +41,12 @@ if [ -z "$have_java" ]; then
 fi
 
 echo "setup: syncing $VENV with requirements.lock (cached in ${UV_CACHE_DIR:-~/.cache/uv})"
-"$VENV/bin/uv" pip sync --quiet --python "$VENV/bin/python" --require-hashes requirements.lock
+# Bytecode is compiled at install time: every crawl is a fresh process (Scrapy's reactor
+# cannot restart), and with PYTHONDONTWRITEBYTECODE set Python would recompile each time.
+"$VENV/bin/uv" pip sync --quiet --python "$VENV/bin/python" --require-hashes --compile-bytecode \
+    requirements.lock
 "$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python" --no-deps --editable .
+"$VENV/bin/python" -m compileall -q kikimimi crawlers nlp indexer alerts >/dev/null
 echo "setup: preparing the NLP model's ONNX export (once per model release)"
 HF_HUB_OFFLINE=1 "$VENV/bin/kikimimi" nlp build
 echo "setup: done ($VENV/bin/kikimimi)"

@@ -67,6 +67,10 @@ class HackerNewsSpider(MentionSpider):
                 self.malformed(response, "no hits list")
             return
         query = response.meta.get("query", "")
+        page = int(body.get("page", 0)) + 1
+        if base and page < int(body.get("nbPages", 0)) and page < self.max_pages:
+            # Asked for first, so the next page downloads while this one's items are processed.
+            yield self.page_request(base, query, since, page)
         newest = int(self.next_cursors.get(query, self.cursors.get(query, "0")))
         for hit in body["hits"]:
             item = self.hit_to_mention(response, hit)
@@ -76,9 +80,6 @@ class HackerNewsSpider(MentionSpider):
             yield item
         if query:
             self.advance(query, str(newest))
-        page = int(body.get("page", 0)) + 1
-        if base and page < int(body.get("nbPages", 0)) and page < self.max_pages:
-            yield self.page_request(base, query, since, page)
 
     @property
     def max_pages(self) -> int:

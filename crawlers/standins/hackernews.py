@@ -26,12 +26,13 @@ class HackerNewsStandin:
 
     def __init__(self, posts: Sequence[StandinPost]) -> None:
         self.posts = list(posts)
+        self._searchable: dict[str, str] = {}
 
     def __call__(self, request: Request) -> Reply:
         if request.path != "/api/v1/search_by_date":
             return Reply(404, b'{"message":"Not Found","status":404}')
         query = request.arg("query").casefold()
-        hits = [p for p in self.posts if not p.deleted and query in _searchable(p)]
+        hits = [p for p in self.posts if not p.deleted and query in self.searchable(p)]
         kinds = set(request.arg("tags", "(story,comment)").strip("()").split(","))
         hits = [p for p in hits if ("comment" if p.parent_id else "story") in kinds]
         for condition in filter(None, request.arg("numericFilters").split(",")):
@@ -57,9 +58,13 @@ class HackerNewsStandin:
         }
         return Reply(200, json.dumps(body, ensure_ascii=False).encode())
 
-
-def _searchable(post: StandinPost) -> str:
-    return f"{post.title or ''} {html_to_text(post.text)}".casefold()
+    def searchable(self, post: StandinPost) -> str:
+        """The post's title and plain text, casefolded (cached: posts do not change)."""
+        text = self._searchable.get(post.native_id)
+        if text is None:
+            text = f"{post.title or ''} {html_to_text(post.text)}".casefold()
+            self._searchable[post.native_id] = text
+        return text
 
 
 def _compare(left: int, op: str, right: int) -> bool:

@@ -98,6 +98,7 @@ class StandinServer:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go in two writes
 
             def do_GET(self) -> None:
                 self._serve()
