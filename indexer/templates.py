@@ -16,7 +16,7 @@ from elasticsearch import ApiError, Elasticsearch
 from indexer.names import IndexNames
 from kikimimi.errors import IndexerError
 
-TEMPLATE_VERSION = 1
+TEMPLATE_VERSION = 2
 Analyzer = Literal["kuromoji", "cjk", "standard"]
 PROBES: tuple[tuple[Analyzer, dict[str, str]], ...] = (
     ("kuromoji", {"tokenizer": "kuromoji_tokenizer"}),
@@ -121,6 +121,8 @@ def mentions_mappings(analyzer: Analyzer) -> dict[str, Any]:
             "topics": KEYWORD,
             "intent": KEYWORD,
             "vip": {"type": "boolean"},
+            "rules": KEYWORD,
+            "feeds": KEYWORD,
         },
     }
 
@@ -139,12 +141,17 @@ def cases_mappings(analyzer: Analyzer) -> dict[str, Any]:
             "priority": KEYWORD,
             "team": KEYWORD,
             "rule": KEYWORD,
+            "reason": _text(analyzer),
+            "source": KEYWORD,
             "opened_at": DATE,
+            "updated_at": DATE,
             "assigned_to": KEYWORD,
             "first_response_at": DATE,
             "closed_at": DATE,
             "sla_due_at": DATE,
             "csat": {"type": "integer"},
+            "sla_breached": {"type": "boolean"},
+            "do_not_market": {"type": "boolean"},
             "history": {
                 "properties": {
                     "at": DATE,

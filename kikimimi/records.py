@@ -32,6 +32,7 @@ __all__ = [
     "CaseEvent",
     "Engagement",
     "Mention",
+    "Notice",
     "Sentiment",
     "mention_id",
     "parse_record",
@@ -145,6 +146,8 @@ class AnalyzedMention(Mention):
     topics: list[str] = []
     intent: Literal["complaint", "question", "praise", "other"] | None = None
     vip: bool = False
+    rules: list[str] = []
+    feeds: list[str] = []
 
 
 CaseStatus = Literal["open", "assigned", "responded", "closed"]
@@ -155,7 +158,9 @@ class CaseEvent(Record):
     """One entry of a case's history."""
 
     at: AwareDatetime
-    kind: Literal["opened", "mention_added", "assigned", "responded", "closed", "reopened"]
+    kind: Literal[
+        "opened", "mention_added", "assigned", "responded", "closed", "reopened", "sla_breached"
+    ]
     actor: str | None = None
     note: str | None = None
     mention_id: str | None = None
@@ -177,18 +182,51 @@ class Case(Record):
     priority: Priority = "normal"
     team: str | None = None
     rule: NonEmpty
+    reason: str = ""
+    source: str | None = None
     opened_at: AwareDatetime
+    updated_at: AwareDatetime | None = None
     assigned_to: str | None = None
     first_response_at: AwareDatetime | None = None
     closed_at: AwareDatetime | None = None
     sla_due_at: AwareDatetime
     csat: Annotated[int, Field(ge=1, le=5)] | None = None
+    sla_breached: bool = False
+    do_not_market: bool = False
     history: list[CaseEvent] = []
 
-    @field_validator("opened_at", "first_response_at", "closed_at", "sla_due_at")
+    @field_validator("opened_at", "updated_at", "first_response_at", "closed_at", "sla_due_at")
     @classmethod
     def _to_utc(cls, value: datetime | None) -> datetime | None:
         return None if value is None else _utc(value)
+
+
+NoticeKind = Literal["case_opened", "case_updated", "feed", "spike"]
+
+
+class Notice(Record):
+    """One message to one channel; ``key`` makes delivery idempotent (one per case event,
+    channel)."""
+
+    key: NonEmpty
+    channel: NonEmpty
+    kind: NoticeKind
+    created_at: AwareDatetime
+    subject: NonEmpty
+    body: str
+    brand: str | None = None
+    priority: Priority | None = None
+    team: str | None = None
+    case_id: str | None = None
+    url: str | None = None
+    mention: AnalyzedMention | None = None
+    case: Case | None = None
+    facts: dict[str, str] = {}
+
+    @field_validator("created_at")
+    @classmethod
+    def _to_utc(cls, value: datetime) -> datetime:
+        return _utc(value)
 
 
 R = TypeVar("R", bound=BaseModel)
