@@ -86,13 +86,14 @@ def _run_spider(
     for handler in list(logging.root.handlers):  # Scrapy installs its own, at LOG_LEVEL
         logging.root.removeHandler(handler)
     process = CrawlerProcess(scrapy_settings)
-    install_redactor(secrets_in(source))
     process.crawl(
         spider,
         source=source,
         terms=search_terms([*settings.brands, *settings.competitors], source.queries),
         cursors=state.cursors(source.name),
     )
+    # After crawl(): creating the crawler replaces Scrapy's root handler (and its filters).
+    install_redactor(secrets_in(source))
     process.start()
 
 

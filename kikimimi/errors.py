@@ -10,8 +10,11 @@
     │   └── NodeStartError          the node exited or did not become healthy in time
     ├── IndexerError                Elasticsearch rejected setup (templates) or is unusable
     ├── ModelError                  an NLP model's files are missing, corrupt or incompatible
-    └── CrawlError                  a crawl could not run
-        └── UnknownSourceError      no configured source has that name
+    ├── CrawlError                  a crawl could not run
+    │   └── UnknownSourceError      no configured source has that name
+    └── CaseError                   a case operation cannot be done
+        ├── CaseNotFoundError       no case has that id
+        └── CaseTransitionError     the case's status does not allow it
 
 Each error builds its own message from the data it carries.
 """
@@ -135,3 +138,25 @@ class UnknownSourceError(CrawlError):
         self.known = tuple(known)
         choices = ", ".join(self.known) or "none configured"
         super().__init__(f"no source named {name!r} (configured: {choices})")
+
+
+class CaseError(KikimimiError):
+    """A case operation cannot be done."""
+
+
+class CaseNotFoundError(CaseError):
+    """No case has the id asked for."""
+
+    def __init__(self, case_id: str) -> None:
+        self.case_id = case_id
+        super().__init__(f"no case {case_id!r}")
+
+
+class CaseTransitionError(CaseError):
+    """The case's status does not allow the operation (e.g. responding to a closed case)."""
+
+    def __init__(self, case_id: str, status: str, operation: str) -> None:
+        self.case_id = case_id
+        self.status = status
+        self.operation = operation
+        super().__init__(f"case {case_id} is {status}: cannot {operation} it")

@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from kikimimi.rule_settings import AlertingSettings, RuleSettings
 from kikimimi.source_settings import CrawlSettings, SchedulerSettings, SourceSettings
 
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
@@ -137,20 +138,6 @@ class NotificationChannelSettings(StrictModel):
     secret: SecretStr | None = None
 
 
-class RuleSettings(StrictModel):
-    """An alert rule: which analysed mentions it matches and what it does."""
-
-    name: Annotated[str, Field(pattern=r"^[a-z0-9_-]+$")]
-    enabled: bool = True
-    brand_role: Literal["own", "competitor"] | None = None
-    sentiment: list[Literal["negative", "neutral", "positive"]] = []
-    intent: list[Literal["complaint", "question", "praise", "other"]] = []
-    open_case: bool = False
-    priority: Literal["urgent", "high", "normal", "low"] = "normal"
-    team: str | None = None
-    notify: list[str] = []
-
-
 class Settings(StrictModel):
     """The whole configuration."""
 
@@ -165,6 +152,7 @@ class Settings(StrictModel):
     nlp: NlpSettings = NlpSettings()
     notifications: list[NotificationChannelSettings] = []
     rules: list[RuleSettings] = []
+    alerting: AlertingSettings = AlertingSettings()
 
     @field_validator("brands", "competitors", "sources", "notifications", "rules")
     @classmethod
@@ -178,10 +166,10 @@ class Settings(StrictModel):
     @model_validator(mode="after")
     def _rules_notify_known_channels(self) -> Settings:
         channels = {c.name for c in self.notifications}
-        for rule in self.rules:
-            unknown = [n for n in rule.notify if n not in channels]
+        notifying = [(f"rule {r.name!r}", r.notify) for r in self.rules]
+        notifying.append(("alerting.spikes", self.alerting.spikes.notify))
+        for who, names in notifying:
+            unknown = [n for n in names if n not in channels]
             if unknown:
-                raise ValueError(
-                    f"rule {rule.name!r} notifies unknown channel(s) {', '.join(unknown)}"
-                )
+                raise ValueError(f"{who} notifies unknown channel(s) {', '.join(unknown)}")
         return self

@@ -1,0 +1,162 @@
+"""Spike alerts: negative-mention volume per brand against the same hour of past weeks.
+
+Each evaluation counts a brand's negative mentions published in the last window and the
+mean count in the same window 1..N weeks earlier (the baseline for that hour of the week).
+A window *spikes* when its count is at least ``min_count`` and ``min_ratio`` times the
+baseline (a baseline below one counts as one). The alert fires once the spike held for
+``confirm_windows`` consecutive evaluations, then stays quiet for ``cooldown_minutes``.
+The streaks and last alerts persist in a small JSON file, so restarts neither lose a streak
+nor repeat an alert.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+from indexer.names import IndexNames
+from kikimimi.records import AnalyzedMention
+from kikimimi.rule_settings import SpikeSettings
+
+__all__ = ["SpikeAlert", "SpikeDetector"]
+
+EXAMPLES = 3
+
+
+@dataclass(frozen=True)
+class SpikeAlert:
+    """Why a spike alert fired."""
+
+    brand: str
+    window_start: datetime
+    window_end: datetime
+    count: int
+    baseline: float
+    ratio: float
+    confirmed_windows: int
+    top_topics: list[tuple[str, int]]
+    examples: list[AnalyzedMention]
+
+    @property
+    def key(self) -> str:
+        return f"spike:{self.brand}:{self.window_end.isoformat()}"
+
+    def reason(self) -> str:
+        topics = ", ".join(f"{t} ({n})" for t, n in self.top_topics) or "none"
+        return (
+            f"{self.count} negative mentions of {self.brand} in the last "
+            f"{int((self.window_end - self.window_start).total_seconds() // 60)} min vs a "
+            f"baseline of {self.baseline:.1f} for this hour of the week ({self.ratio:.1f}x), "
+            f"confirmed over {self.confirmed_windows} consecutive windows; top topics: {topics}"
+        )
+
+
+@dataclass
+class _BrandState:
+    streak: int = 0
+    last_alert: str | None = None
+
+
+class SpikeDetector:
+    """Evaluates spikes for the given brands from the mentions in Elasticsearch."""
+
+    def __init__(
+        self,
+        client: Elasticsearch,
+        names: IndexNames,
+        settings: SpikeSettings,
+        brands: Sequence[str],
+        state_file: Path,
+    ) -> None:
+        self.client = client
+        self.names = names
+        self.settings = settings
+        self.brands = list(brands)
+        self.state_file = state_file
+        self._state = self._load()
+
+    def evaluate(self, now: datetime) -> list[SpikeAlert]:
+        """Check every brand once; returns the alerts that fire now."""
+        alerts = []
+        window = timedelta(minutes=self.settings.window_minutes)
+        for brand in self.brands:
+            state = self._state.setdefault(brand, _BrandState())
+            count = self._count(brand, now - window, now)
+            past = [
+                self._count(brand, now - timedelta(weeks=k) - window, now - timedelta(weeks=k))
+                for k in range(1, self.settings.baseline_weeks + 1)
+            ]
+            baseline = sum(past) / len(past)
+            ratio = count / max(baseline, 1.0)
+            spiking = count >= self.settings.min_count and ratio >= self.settings.min_ratio
+            state.streak = state.streak + 1 if spiking else 0
+            if state.streak < self.settings.confirm_windows or self._cooling(state, now):
+                continue
+            state.last_alert = now.isoformat()
+            topics, examples = self._details(brand, now - window, now)
+            alerts.append(
+                SpikeAlert(
+                    brand, now - window, now, count, baseline, ratio, state.streak, topics, examples
+                )
+            )
+        self._save()
+        return alerts
+
+    def _cooling(self, state: _BrandState, now: datetime) -> bool:
+        if state.last_alert is None:
+            return False
+        since = now - datetime.fromisoformat(state.last_alert)
+        return since < timedelta(minutes=self.settings.cooldown_minutes)
+
+    def _query(self, brand: str, start: datetime, end: datetime) -> dict[str, Any]:
+        filters: list[dict[str, Any]] = [
+            {"term": {"brands.brand": brand}},
+            {"term": {"sentiment.label": "negative"}},
+            {"range": {"published_at": {"gte": start.isoformat(), "lt": end.isoformat()}}},
+        ]
+        return {"bool": {"filter": filters, "must_not": [{"term": {"deleted": True}}]}}
+
+    def _count(self, brand: str, start: datetime, end: datetime) -> int:
+        response = self.client.count(
+            index=self.names.mentions_alias,
+            query=self._query(brand, start, end),
+            ignore_unavailable=True,
+        )
+        return int(response["count"])
+
+    def _details(
+        self, brand: str, start: datetime, end: datetime
+    ) -> tuple[list[tuple[str, int]], list[AnalyzedMention]]:
+        response = self.client.search(
+            index=self.names.mentions_alias,
+            query=self._query(brand, start, end),
+            size=EXAMPLES,
+            sort=[{"author.followers": {"order": "desc", "missing": "_last"}}],
+            aggs={"topics": {"terms": {"field": "topics", "size": 5}}},
+        )
+        buckets = response["aggregations"]["topics"]["buckets"]
+        topics = [(str(b["key"]), int(b["doc_count"])) for b in buckets]
+        examples = [AnalyzedMention.model_validate(h["_source"]) for h in response["hits"]["hits"]]
+        return topics, examples
+
+    def _load(self) -> dict[str, _BrandState]:
+        if not self.state_file.exists():
+            return {}
+        raw = json.loads(self.state_file.read_text(encoding="utf-8"))
+        return {brand: _BrandState(**value) for brand, value in raw.items()}
+
+    def _save(self) -> None:
+        self.state_file.parent.mkdir(parents=True, exist_ok=True)
+        data = json.dumps({b: asdict(s) for b, s in self._state.items()}, indent=1)
+        fd, tmp = tempfile.mkstemp(dir=self.state_file.parent, prefix=".spikes-")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(data)
+        Path(tmp).replace(self.state_file)

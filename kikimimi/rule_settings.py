@@ -1,0 +1,90 @@
+"""Settings of the alerting stage: rules (data, not code), cases, spikes and VIP authors.
+
+Every field is documented in ``docs/configuration.md`` (sections *Rules* and *Alerting*).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Priority = Literal["urgent", "high", "normal", "low"]
+PRIORITY_ORDER: dict[str, int] = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+Name = Annotated[str, Field(pattern=r"^[a-z0-9_-]+$")]
+Probability = Annotated[float, Field(ge=0, le=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RuleSettings(_Strict):
+    """An alert rule: conditions on an analysed mention (all must hold; an empty list or
+    ``null`` means any) and the actions taken when they do."""
+
+    name: Name
+    enabled: bool = True
+    # conditions
+    brand_role: Literal["own", "competitor"] | None = None
+    brands: list[str] = []
+    sentiment: list[Literal["negative", "neutral", "positive"]] = []
+    min_negative: Probability | None = None
+    intent: list[Literal["complaint", "question", "praise", "other"]] = []
+    topics: list[str] = []
+    sources: list[str] = []
+    languages: list[str] = []
+    tagged: bool | None = None
+    vip: bool | None = None
+    min_followers: Annotated[int, Field(ge=0)] | None = None
+    keywords: list[Annotated[str, Field(min_length=1)]] = []
+    # actions
+    open_case: bool = False
+    priority: Priority = "normal"
+    team: str | None = None
+    notify: list[str] = []
+    do_not_market: bool = False
+    feed: str | None = None
+
+    @model_validator(mode="after")
+    def _does_something(self) -> RuleSettings:
+        if not (self.open_case or self.notify or self.feed or self.do_not_market):
+            raise ValueError("a rule needs an action: open_case, notify, feed or do_not_market")
+        if self.do_not_market and not self.open_case:
+            raise ValueError("do_not_market lasts while a case is open, so it needs open_case")
+        return self
+
+
+class CaseSettings(_Strict):
+    """How cases group mentions and when their SLA is due."""
+
+    group_window_hours: Annotated[float, Field(gt=0)] = 24.0
+    sla_minutes: dict[Priority, Annotated[int, Field(gt=0)]] = {
+        "urgent": 30,
+        "high": 120,
+        "normal": 480,
+        "low": 1440,
+    }
+
+
+class SpikeSettings(_Strict):
+    """Spike alerts on the volume of negative mentions per brand."""
+
+    enabled: bool = True
+    window_minutes: Annotated[int, Field(ge=1)] = 60
+    baseline_weeks: Annotated[int, Field(ge=1, le=52)] = 4
+    min_count: Annotated[int, Field(ge=1)] = 10
+    min_ratio: Annotated[float, Field(gt=1)] = 3.0
+    confirm_windows: Annotated[int, Field(ge=1)] = 2
+    evaluate_every_seconds: Annotated[int, Field(ge=1)] = 300
+    cooldown_minutes: Annotated[int, Field(ge=0)] = 240
+    brand_role: Literal["own", "competitor"] | None = "own"
+    notify: list[str] = []
+
+
+class AlertingSettings(_Strict):
+    """Cases, spikes and the VIP list."""
+
+    vip_authors: list[Annotated[str, Field(min_length=1)]] = []
+    cases: CaseSettings = CaseSettings()
+    spikes: SpikeSettings = SpikeSettings()
