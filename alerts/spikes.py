@@ -84,7 +84,8 @@ class SpikeDetector:
         self._state = self._load()
 
     def evaluate(self, now: datetime) -> list[SpikeAlert]:
-        """Check every brand once; returns the alerts that fire now."""
+        """Check every brand once; returns the alerts that fire now. Call :meth:`commit`
+        once they are handled."""
         alerts = []
         window = timedelta(minutes=self.settings.window_minutes)
         for brand in self.brands:
@@ -107,7 +108,6 @@ class SpikeDetector:
                     brand, now - window, now, count, baseline, ratio, state.streak, topics, examples
                 )
             )
-        self._save()
         return alerts
 
     def _cooling(self, state: _BrandState, now: datetime) -> bool:
@@ -153,7 +153,8 @@ class SpikeDetector:
         raw = json.loads(self.state_file.read_text(encoding="utf-8"))
         return {brand: _BrandState(**value) for brand, value in raw.items()}
 
-    def _save(self) -> None:
+    def commit(self) -> None:
+        """Persist streaks and last alerts (after the alerts' notices are safely queued)."""
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
         data = json.dumps({b: asdict(s) for b, s in self._state.items()}, indent=1)
         fd, tmp = tempfile.mkstemp(dir=self.state_file.parent, prefix=".spikes-")

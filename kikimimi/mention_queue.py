@@ -49,6 +49,10 @@ class MentionQueue(Protocol):
         """Remove processed mentions for good."""
         ...
 
+    def release(self, receipts: Sequence[int]) -> None:
+        """Give claimed mentions back unprocessed (claimable again at once)."""
+        ...
+
     def depth(self) -> int:
         """Mentions waiting or in flight."""
         ...
@@ -121,6 +125,13 @@ class SqliteMentionQueue:
     def ack(self, receipts: Sequence[int]) -> None:
         with self._transaction() as db:
             db.executemany("DELETE FROM mentions WHERE receipt = ?", [(r,) for r in receipts])
+
+    def release(self, receipts: Sequence[int]) -> None:
+        with self._transaction() as db:
+            db.executemany(
+                "UPDATE mentions SET claimed_by = NULL, lease_until = 0 WHERE receipt = ?",
+                [(r,) for r in receipts],
+            )
 
     def depth(self) -> int:
         (count,) = self._db.execute("SELECT COUNT(*) FROM mentions").fetchone()

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from elasticsearch import Elasticsearch
 
+from alerts.cases import CaseStore
+from alerts.rules import RuleEngine
+from alerts.spikes import SpikeDetector
 from indexer.bulk import Indexer, IndexReport
 from indexer.client import make_client
 from indexer.dead_letters import DeadLetterFile
@@ -14,7 +18,14 @@ from indexer.localnode import LocalNode
 from indexer.names import IndexNames
 from indexer.spool import Spool
 from indexer.templates import TemplateReport, install_templates
+from kikimimi.mention_queue import SqliteMentionQueue
+from kikimimi.pipeline import MentionAnalyzer, Pipeline
 from kikimimi.settings import Settings
+
+if TYPE_CHECKING:
+    from alerts.notify.outbox import Outbox
+
+    from alerts.notify.channels import Channel
 
 
 def queue_path(settings: Settings) -> Path:
@@ -68,4 +79,72 @@ def indexer(
         Spool(state / "spool"),
         DeadLetterFile(state / "dead-letters.jsonl"),
         progress=progress,
+    )
+
+
+def prepare_elasticsearch(settings: Settings, say: Callable[[str], None]) -> Elasticsearch:
+    """A client for the configured cluster, the local node started if it is the one
+    configured, and the index templates installed."""
+    if uses_local_node(settings):
+        local_node(settings, progress=say).start()
+    client = elasticsearch_client(settings)
+    install_index_templates(settings, client)
+    return client
+
+
+def case_store(settings: Settings, client: Elasticsearch) -> CaseStore:
+    return CaseStore(client, index_names(settings), settings.alerting.cases)
+
+
+def outbox_path(settings: Settings) -> Path:
+    return settings.state_dir / "alerts" / "outbox.sqlite"
+
+
+def outbox(settings: Settings) -> Outbox:
+    """The durable outbox of notices."""
+    from alerts.notify.outbox import Outbox  # noqa: PLC0415
+
+    return Outbox(outbox_path(settings))
+
+
+def notification_channels(settings: Settings) -> dict[str, Channel]:
+    from alerts.notify.channels import build_channels  # noqa: PLC0415
+
+    return build_channels(settings)
+
+
+def spike_detector(settings: Settings, client: Elasticsearch) -> SpikeDetector | None:
+    spikes = settings.alerting.spikes
+    if not spikes.enabled:
+        return None
+    brands = [
+        *([b.name for b in settings.brands] if spikes.brand_role in (None, "own") else []),
+        *(
+            [b.name for b in settings.competitors]
+            if spikes.brand_role in (None, "competitor")
+            else []
+        ),
+    ]
+    state = settings.state_dir / "alerts" / "spikes.json"
+    return SpikeDetector(client, index_names(settings), spikes, brands, state)
+
+
+def pipeline(
+    settings: Settings, client: Elasticsearch, analyzer: MentionAnalyzer | None = None
+) -> Pipeline:
+    """The whole pipeline after the crawlers, from settings (loads the NLP models)."""
+    if analyzer is None:
+        from nlp.analyzer import Analyzer  # noqa: PLC0415 - torch/onnx load only here
+
+        analyzer = Analyzer(settings)
+    return Pipeline(
+        SqliteMentionQueue(queue_path(settings)),
+        analyzer,
+        RuleEngine(settings.rules, settings.alerting.vip_authors),
+        indexer(settings, client),
+        case_store(settings, client),
+        outbox=outbox(settings),
+        spikes=spike_detector(settings, client),
+        spike_channels=settings.alerting.spikes.notify,
+        spike_every_seconds=settings.alerting.spikes.evaluate_every_seconds,
     )

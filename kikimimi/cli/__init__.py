@@ -13,6 +13,7 @@ from kikimimi.cli.context import CliContext
 from kikimimi.cli.crawl_cmds import crawl, schedule, sources
 from kikimimi.cli.demo_cmd import demo
 from kikimimi.cli.es_cmds import es
+from kikimimi.cli.run_cmds import cases, rules, run
 from kikimimi.cli.index_cmds import index
 from kikimimi.cli.nlp_cmds import nlp
 from kikimimi.errors import KikimimiError
@@ -49,6 +50,9 @@ cli.add_command(demo)
 cli.add_command(crawl)
 cli.add_command(sources)
 cli.add_command(schedule)
+cli.add_command(run)
+cli.add_command(rules)
+cli.add_command(cases)
 
 
 def main() -> None:

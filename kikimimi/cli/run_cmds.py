@@ -1,0 +1,193 @@
+"""``kikimimi run`` (the main job), ``kikimimi rules test`` and ``kikimimi cases ...``."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import TextIO
+
+import click
+
+from alerts.cases import CaseStore
+from kikimimi import wiring
+from kikimimi.cli.context import CliContext, pass_context, say
+from kikimimi.config_loader import config_path
+from kikimimi.errors import RecordError
+from kikimimi.records import AnalyzedMention, Case, Mention, parse_record
+
+
+@click.command("run")
+@click.option(
+    "--for",
+    "duration",
+    type=float,
+    default=None,
+    metavar="SECONDS",
+    help="Stop after this many seconds (default: until SIGINT/SIGTERM).",
+)
+@click.option(
+    "--no-schedule", is_flag=True, help="Only process the queue; do not run the crawl schedule."
+)
+@click.option("--until-idle", is_flag=True, help="Stop once the queue is empty.")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=256, show_default=True)
+@pass_context
+def run(
+    ctx: CliContext, duration: float | None, no_schedule: bool, until_idle: bool, batch_size: int
+) -> None:
+    """The main job: crawl on schedule, analyse, index, open cases, notify."""
+    from kikimimi.main_job import RunOptions, run_main_job  # noqa: PLC0415
+
+    options = RunOptions(
+        duration_seconds=duration,
+        schedule=not no_schedule,
+        batch_size=batch_size,
+        until_idle=until_idle,
+        live_progress=sys.stderr.isatty(),
+    )
+    totals = run_main_job(ctx.settings, config_path(ctx.config_file), options, say)
+    click.echo(
+        f"processed {totals.mentions} mention(s) ({totals.rate:,.0f}/s): "
+        f"{totals.cases_opened} case(s) opened, {totals.cases_updated} updated, "
+        f"{totals.notices} notice(s) queued, {totals.spikes} spike alert(s)"
+    )
+
+
+@click.group("rules")
+def rules() -> None:
+    """Alert rules."""
+
+
+@rules.command("test")
+@click.argument("mentions_file", type=click.File("r", encoding="utf-8"))
+@pass_context
+def rules_test(ctx: CliContext, mentions_file: TextIO) -> None:
+    """Show which rules fire on the mentions in a JSONL file, and why. Lines that are not yet
+    analysed (no sentiment) go through the NLP stage first."""
+    from alerts.rules import RuleEngine  # noqa: PLC0415
+
+    analyzed: list[AnalyzedMention] = []
+    raw: list[tuple[int, Mention]] = []
+    for number, line in enumerate(mentions_file, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = parse_record(AnalyzedMention, line)
+        except RecordError as exc:
+            say(f"line {number}: skipped: {exc}")
+            continue
+        if record.sentiment is None:
+            raw.append(
+                (
+                    number,
+                    parse_record(
+                        Mention, record.model_dump_json(include=set(Mention.model_fields))
+                    ),
+                )
+            )
+        else:
+            analyzed.append(record)
+    if raw:
+        from nlp.analyzer import Analyzer  # noqa: PLC0415 - heavy
+
+        say(f"analysing {len(raw)} mention(s) first")
+        analyzed += Analyzer(ctx.settings).analyze([m for _, m in raw])
+    engine = RuleEngine(ctx.settings.rules, ctx.settings.alerting.vip_authors)
+    for mention in analyzed:
+        decision = engine.decide(mention)
+        sentiment = mention.sentiment.label if mention.sentiment else "?"
+        brands = ", ".join(f"{b.brand}/{b.role}" for b in mention.brands) or "no brand"
+        click.echo(f"{mention.id} [{mention.source}] {sentiment}, {mention.intent}, {brands}")
+        click.echo(f"  {' '.join(mention.text.split())[:100]}")
+        if not decision.matches:
+            click.echo("  no rule fires")
+        for match in decision.matches:
+            click.echo(f"  fires {match.explain()}")
+        if decision.case:
+            c = decision.case
+            click.echo(
+                f"  → case for {c.brand}: priority {c.priority}, team {c.team}, "
+                f"notify {', '.join(c.notify) or 'nobody'}"
+            )
+        for feed, channels in decision.feeds.items():
+            click.echo(f"  → feed {feed} (notify {', '.join(channels) or 'nobody'})")
+
+
+@click.group("cases")
+def cases() -> None:
+    """List, show, assign, respond to and close cases."""
+
+
+def _store(ctx: CliContext) -> CaseStore:
+    return wiring.case_store(ctx.settings, wiring.elasticsearch_client(ctx.settings))
+
+
+def _line(case: Case) -> str:
+    who = case.author.handle or case.author.id or "?"
+    breach = " SLA BREACHED" if case.sla_breached else ""
+    return (
+        f"{case.id}  {case.status:<9} {case.priority:<6} {case.team or '-':<10} "
+        f"{case.brand:<14} {who:<28} {len(case.mention_ids):>3} post(s)  "
+        f"opened {case.opened_at:%Y-%m-%d %H:%M}{breach}"
+    )
+
+
+@cases.command("list")
+@click.option(
+    "--status", multiple=True, type=click.Choice(["open", "assigned", "responded", "closed"])
+)
+@click.option("--brand", default=None)
+@click.option("--limit", type=int, default=50, show_default=True)
+@pass_context
+def cases_list(ctx: CliContext, status: tuple[str, ...], brand: str | None, limit: int) -> None:
+    """Cases, newest first."""
+    store = _store(ctx)
+    for number, case in enumerate(store.search(status=list(status) or None, brand=brand)):
+        if number >= limit:
+            break
+        click.echo(_line(case))
+
+
+@cases.command("show")
+@click.argument("case_id")
+@pass_context
+def cases_show(ctx: CliContext, case_id: str) -> None:
+    """One case with its history."""
+    case = _store(ctx).get(case_id)
+    click.echo(_line(case))
+    click.echo(
+        f"rule: {case.rule}\nwhy: {case.reason}\nSLA due: {case.sla_due_at:%Y-%m-%d %H:%M} UTC"
+    )
+    click.echo(f"mentions: {', '.join(case.mention_ids)}")
+    for event in case.history:
+        extra = " ".join(x for x in (event.actor and f"by {event.actor}", event.note) if x)
+        click.echo(f"  {event.at:%Y-%m-%d %H:%M:%S} {event.kind} {extra}".rstrip())
+
+
+@cases.command("assign")
+@click.argument("case_id")
+@click.option("--to", "assignee", required=True)
+@click.option("--by", "actor", default=None)
+@pass_context
+def cases_assign(ctx: CliContext, case_id: str, assignee: str, actor: str | None) -> None:
+    """Assign a case to an agent."""
+    click.echo(_line(_store(ctx).assign(case_id, assignee, datetime.now(UTC), actor=actor)))
+
+
+@cases.command("respond")
+@click.argument("case_id")
+@click.option("--by", "actor", default=None)
+@click.option("--note", default=None)
+@pass_context
+def cases_respond(ctx: CliContext, case_id: str, actor: str | None, note: str | None) -> None:
+    """Record a response to the customer (the first sets the first response time)."""
+    click.echo(_line(_store(ctx).respond(case_id, datetime.now(UTC), actor=actor, note=note)))
+
+
+@cases.command("close")
+@click.argument("case_id")
+@click.option("--csat", type=click.IntRange(1, 5), default=None)
+@click.option("--by", "actor", default=None)
+@pass_context
+def cases_close(ctx: CliContext, case_id: str, csat: int | None, actor: str | None) -> None:
+    """Close a case, optionally with the customer's satisfaction score (1–5)."""
+    click.echo(_line(_store(ctx).close(case_id, datetime.now(UTC), csat=csat, actor=actor)))

@@ -1,0 +1,187 @@
+"""The pipeline: queue → NLP → rules → index → cases → outbox, one batch at a time.
+
+Every step is idempotent, and a batch is acknowledged in the queue only after all of it
+is done, so a crash (even ``kill -9``) anywhere means the batch is delivered again and
+produces exactly the same documents, case updates and notice keys: mentions are upserted
+by id, a mention already in a case changes nothing, and the outbox stores a key once.
+When Elasticsearch is unreachable the batch is left unacknowledged and retried after a
+pause: work is delayed, never dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from elastic_transport import TransportError
+from elasticsearch import ApiError
+
+from alerts.cases import CaseStore
+from alerts.notices import case_notices, feed_notices, spike_notices
+from alerts.rules import Decision, RuleEngine
+from alerts.spikes import SpikeDetector
+from indexer.bulk import Indexer
+from kikimimi.mention_queue import MentionQueue, QueuedMention
+from kikimimi.records import AnalyzedMention, Mention, Notice
+
+__all__ = ["BatchReport", "MentionAnalyzer", "NoticeOutbox", "Pipeline", "PipelineTotals"]
+
+logger = logging.getLogger(__name__)
+
+
+class MentionAnalyzer(Protocol):
+    def analyze(self, mentions: Sequence[Mention]) -> list[AnalyzedMention]: ...
+
+
+class NoticeOutbox(Protocol):
+    def enqueue(self, notices: Sequence[Notice]) -> int: ...
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """What one batch did."""
+
+    mentions: int = 0
+    indexed: int = 0
+    cases_opened: int = 0
+    cases_updated: int = 0
+    notices: int = 0
+    feeds: int = 0
+    spikes: int = 0
+    oldest_enqueued_at: float | None = None
+
+
+@dataclass
+class PipelineTotals:
+    """Running totals since the pipeline started."""
+
+    started: float = field(default_factory=time.monotonic)
+    mentions: int = 0
+    cases_opened: int = 0
+    cases_updated: int = 0
+    notices: int = 0
+    spikes: int = 0
+    errors: int = 0
+
+    def add(self, report: BatchReport) -> None:
+        self.mentions += report.mentions
+        self.cases_opened += report.cases_opened
+        self.cases_updated += report.cases_updated
+        self.notices += report.notices
+        self.spikes += report.spikes
+
+    @property
+    def rate(self) -> float:
+        return self.mentions / max(time.monotonic() - self.started, 1e-9)
+
+
+class Pipeline:
+    """Processes queued mentions through every stage after the crawlers."""
+
+    def __init__(
+        self,
+        queue: MentionQueue,
+        analyzer: MentionAnalyzer,
+        engine: RuleEngine,
+        indexer: Indexer,
+        cases: CaseStore,
+        *,
+        outbox: NoticeOutbox,
+        spikes: SpikeDetector | None = None,
+        spike_channels: Sequence[str] = (),
+        spike_every_seconds: float = 300.0,
+        consumer: str = "pipeline",
+        lease_seconds: float = 300.0,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.queue = queue
+        self.analyzer = analyzer
+        self.engine = engine
+        self.indexer = indexer
+        self.cases = cases
+        self.outbox = outbox
+        self.spikes = spikes
+        self.spike_channels = tuple(spike_channels)
+        self.spike_every_seconds = spike_every_seconds
+        self.consumer = consumer
+        self.lease_seconds = lease_seconds
+        self.clock = clock
+        self._next_spike_check = 0.0
+
+    def process_batch(self, limit: int) -> BatchReport:
+        """Claim up to ``limit`` mentions and take them through every stage; ack at the end."""
+        claimed = self.queue.claim(self.consumer, limit, self.lease_seconds)
+        if not claimed:
+            return BatchReport()
+        receipts = [c.receipt for c in claimed]
+        try:
+            report = self._process(claimed)
+        except BaseException:
+            self.queue.release(receipts)  # handed out again at once, not after the lease
+            raise
+        self.queue.ack(receipts)
+        return report
+
+    def _process(self, claimed: Sequence[QueuedMention]) -> BatchReport:
+        now = self.clock()
+        analyzed = self.analyzer.analyze([c.mention for c in claimed])
+        decisions = [self.engine.decide(m) for m in analyzed]
+        index_report = self.indexer.index([d.mention for d in decisions])
+        opened = updated = feeds = 0
+        notices: list[Notice] = []
+        for decision in decisions:
+            if decision.case is not None:
+                change = self.cases.apply(decision.case, decision.mention, now)
+                if change.event == "opened":
+                    opened += 1
+                elif change.event == "mention_added":
+                    updated += 1
+                notices += case_notices(change.case, decision.mention, decision.case.notify, now)
+            for feed, channels in decision.feeds.items():
+                feeds += 1
+                notices += feed_notices(feed, decision.mention, channels, now, _reason(decision))
+        self.outbox.enqueue(notices)
+        return BatchReport(
+            mentions=len(claimed),
+            indexed=index_report.indexed + index_report.updated + index_report.spooled,
+            cases_opened=opened,
+            cases_updated=updated,
+            notices=len(notices),
+            feeds=feeds,
+            oldest_enqueued_at=min(c.enqueued_at for c in claimed),
+        )
+
+    def check_spikes(self, force: bool = False) -> int:
+        """Evaluate spike alerts when due; returns how many fired."""
+        if self.spikes is None or (not force and time.monotonic() < self._next_spike_check):
+            return 0
+        self._next_spike_check = time.monotonic() + self.spike_every_seconds
+        now = self.clock()
+        alerts = self.spikes.evaluate(now)
+        notices = [n for a in alerts for n in spike_notices(a, self.spike_channels, now)]
+        self.outbox.enqueue(notices)
+        self.spikes.commit()
+        for alert in alerts:
+            logger.warning("spike alert: %s", alert.reason())
+        return len(alerts)
+
+    def step(self, limit: int) -> BatchReport | None:
+        """One batch plus due periodic checks; None when Elasticsearch is unreachable (the
+        batch stays in the queue and comes back after its lease)."""
+        try:
+            report = self.process_batch(limit)
+            spikes = self.check_spikes()
+        except (TransportError, ApiError) as exc:
+            logger.warning("Elasticsearch unavailable, will retry the batch: %s", exc)
+            return None
+        if spikes:
+            report = BatchReport(**{**report.__dict__, "spikes": spikes})
+        return report
+
+
+def _reason(decision: Decision) -> str:
+    return " | ".join(m.explain() for m in decision.matches if m.rule.feed)
