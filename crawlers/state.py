@@ -123,6 +123,11 @@ class CrawlState:
         changed = known_fingerprint != fingerprint(mention)
         return "changed" if recent and changed else "known"
 
+    def has_seen(self, mention_id: str) -> bool:
+        """Whether a mention with this id was ever collected."""
+        row = self._db.execute("SELECT 1 FROM seen WHERE id = ?", (mention_id,)).fetchone()
+        return row is not None
+
     def remember(self, mentions: Iterable[Mention]) -> None:
         now = time.time()
         rows = [(m.id, m.source, now, now, fingerprint(m)) for m in mentions]

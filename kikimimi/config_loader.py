@@ -25,7 +25,18 @@ __all__ = ["DEFAULT_CONFIG", "config_path", "load_settings"]
 DEFAULT_CONFIG = Path("config/kikimimi.yaml")
 ENV_KEY = "$env"
 SECRET_FIELDS = frozenset(
-    {"api_key", "app_password", "client_id", "client_secret", "key", "password", "secret", "token"}
+    {
+        "api_key",
+        "api_token",
+        "app_password",
+        "client_id",
+        "client_secret",
+        "key",
+        "password",
+        "secret",
+        "token",
+        "url",  # a Slack incoming-webhook URL is its credential
+    }
 )
 Path_ = tuple[str | int, ...]
 
@@ -185,6 +196,8 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
                 updates[name] = (base / value).resolve()
             elif isinstance(value, BaseModel):
                 updates[name] = fix(value)
+            elif isinstance(value, list) and any(isinstance(v, BaseModel) for v in value):
+                updates[name] = [fix(v) if isinstance(v, BaseModel) else v for v in value]
         return model.model_copy(update=updates) if updates else model
 
     return cast(Settings, fix(settings))

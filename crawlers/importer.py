@@ -1,0 +1,408 @@
+"""Mentions from JSONL or CSV export files: one file, or a folder's ``*.jsonl`` / ``*.csv``.
+
+``path`` is a file (read as ``format``) or a folder whose files named ``*.{format}`` are read
+in name order. Every row becomes a Mention of this source. ``columns`` maps Mention fields
+(``text``, ``published_at``, ``author.handle``, ``engagement.likes``, ...) to the export's
+column or key names (a dotted key reads nested JSON). Without it a JSONL object is taken as
+Mention fields, and CSV headers name the fields (other columns are ignored). Times without
+an offset are in ``timezone``. UTF-8, with or without a BOM. A bad row (no id or text, a bad
+time or number, not JSON) is counted as malformed, logged with file:line, and skipped.
+
+Incremental: each file's cursor (key: its name) is JSON ``{"offset", "line", "head"}``: the
+byte offset and line number read up to and a digest of the bytes before the offset (the
+first 4 KiB at most). The next run reads only what was appended; a file whose first bytes
+changed, or that shrank, was replaced and is read from the start again (a CSV header alone
+cannot tell); a new file is read fully. A last line without a newline that does
+not make a good row is left for the next run, as it may be half written.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import IO, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError
+
+from crawlers.direct import CrawlContext, CrawlOutcome
+from kikimimi.records import Mention
+from kikimimi.source_settings import ImportSource
+
+__all__ = ["FileCursor", "import_files", "parse_local_time"]
+
+logger = logging.getLogger(__name__)
+
+BOM = b"\xef\xbb\xbf"
+HEAD_BYTES = 4096
+INT_FIELDS = frozenset(
+    {
+        "author.followers",
+        "engagement.likes",
+        "engagement.reposts",
+        "engagement.replies",
+        "engagement.quotes",
+        "engagement.views",
+        "engagement.score",
+    }
+)
+TIME_FIELDS = frozenset({"published_at", "collected_at"})
+MENTION_FIELDS = frozenset(
+    {
+        *INT_FIELDS,
+        *TIME_FIELDS,
+        "native_id",
+        "url",
+        "text",
+        "title",
+        "lang",
+        "author.id",
+        "author.handle",
+        "author.name",
+        "author.verified",
+        "reply_to",
+        "thread_id",
+        "query",
+        "deleted",
+    }
+)
+_TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+class _BadRowError(ValueError):
+    """A row that cannot become a Mention."""
+
+
+@dataclass(frozen=True)
+class FileCursor:
+    """How far a file was read: byte offset, line number, digest of the bytes before it."""
+
+    offset: int = 0
+    line: int = 0
+    head: str = ""
+
+    def dumps(self) -> str:
+        return json.dumps({"offset": self.offset, "line": self.line, "head": self.head})
+
+    @classmethod
+    def loads(cls, text: str | None) -> FileCursor:
+        try:
+            data = json.loads(text or "{}")
+            return cls(int(data["offset"]), int(data["line"]), str(data["head"]))
+        except (ValueError, KeyError, TypeError):
+            return cls()
+
+
+def import_files(context: CrawlContext) -> CrawlOutcome:
+    """Read what is new in the source's files and offer every row to the sink."""
+    source = context.source
+    if not isinstance(source, ImportSource):
+        return CrawlOutcome(error=f"{source.name}: not an import source")
+    try:
+        zone = ZoneInfo(source.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return CrawlOutcome(error=f"{source.name}: unknown time zone {source.timezone!r}")
+    if not source.path.exists():
+        return CrawlOutcome(error=f"{source.name}: {source.path} does not exist")
+    outcome = CrawlOutcome()
+    collected_at = datetime.now(UTC)
+    for file in _files(source):
+        reader = _FileImport(
+            context, source, file, zone=zone, collected_at=collected_at, outcome=outcome
+        )
+        try:
+            cursor = reader.run(FileCursor.loads(context.cursors.get(file.name)))
+        except OSError as exc:
+            outcome.error = f"{file}: {exc}"
+            logger.error("%s: cannot read %s", source.name, outcome.error)
+            continue
+        outcome.next_cursors[file.name] = cursor.dumps()
+    return outcome
+
+
+def _files(source: ImportSource) -> list[Path]:
+    if not source.path.is_dir():
+        return [source.path]
+    suffix = f".{source.format}"
+    return sorted(
+        p
+        for p in source.path.iterdir()
+        if p.is_file() and p.suffix.lower() == suffix and not p.name.startswith(".")
+    )
+
+
+class _Lines(Iterator[str]):
+    """A file's lines from a byte offset, decoded, with the offset and line number after
+    each; ``complete`` says whether the last line read ended with a newline."""
+
+    def __init__(self, handle: IO[bytes], offset: int, line: int) -> None:
+        handle.seek(offset)
+        self.handle = handle
+        self.offset = offset
+        self.line = line
+        self.complete = True
+        self.undecodable = False
+
+    def __next__(self) -> str:
+        raw = self.handle.readline()
+        if not raw:
+            raise StopIteration
+        if self.offset == 0 and raw.startswith(BOM):
+            raw = raw[len(BOM) :]
+            self.offset += len(BOM)
+        self.offset += len(raw)
+        self.line += 1
+        self.complete = raw.endswith(b"\n")
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            self.undecodable = True
+            return raw.decode("utf-8", errors="replace")
+
+
+class _FileImport:
+    """One file's new rows, offered to the sink."""
+
+    def __init__(
+        self,
+        context: CrawlContext,
+        source: ImportSource,
+        file: Path,
+        *,
+        zone: tzinfo,
+        collected_at: datetime,
+        outcome: CrawlOutcome,
+    ) -> None:
+        self.context = context
+        self.source = source
+        self.file = file
+        self.zone = zone
+        self.collected_at = collected_at
+        self.outcome = outcome
+
+    def run(self, saved: FileCursor) -> FileCursor:
+        with self.file.open("rb") as handle:
+            size = self.file.stat().st_size
+            start = saved
+            if saved.offset > size or saved.head != _digest(handle, saved.offset):
+                if saved.offset:
+                    logger.info("%s: %s was replaced; reading it anew", self.source.name, self.file)
+                start = FileCursor()
+            if start.offset >= size:
+                return start
+            self.outcome.pages += 1
+            read = self.read_csv if self.source.format == "csv" else self.read_jsonl
+            offset, line = read(handle, start)
+            return FileCursor(offset, line, _digest(handle, offset))
+
+    # formats
+
+    def read_jsonl(self, handle: IO[bytes], start: FileCursor) -> tuple[int, int]:
+        lines = _Lines(handle, start.offset, start.line)
+        position = start.offset, start.line
+        for text in lines:
+            if text.strip():
+                try:
+                    row = json.loads(text)
+                except ValueError as exc:
+                    if not lines.complete:
+                        return self.held_back(position)
+                    self.bad_row(lines.line, f"not JSON ({exc})")
+                else:
+                    if not self.take(row, lines, lines.line):
+                        return self.held_back(position)
+            lines.undecodable = False
+            position = lines.offset, lines.line
+        return position
+
+    def read_csv(self, handle: IO[bytes], start: FileCursor) -> tuple[int, int]:
+        lines = _Lines(handle, 0, 0)
+        reader = csv.reader(lines, strict=True)
+        try:
+            header = [name.strip() for name in next(reader)]
+        except (StopIteration, csv.Error):
+            return 0, 0  # no header yet
+        if not lines.complete:
+            return 0, 0
+        if start.offset > lines.offset:
+            lines = _Lines(handle, start.offset, start.line)
+            reader = csv.reader(lines, strict=True)
+        self.check_columns(header)
+        position = lines.offset, lines.line
+        while True:
+            first_line = lines.line + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return position
+            except csv.Error as exc:
+                if not lines.complete or lines.offset >= self.file.stat().st_size:
+                    return self.held_back(position)
+                self.bad_row(first_line, f"not CSV ({exc})")
+            else:
+                if row and len(row) != len(header):
+                    if not lines.complete:
+                        return self.held_back(position)
+                    self.bad_row(first_line, f"{len(row)} columns, the header has {len(header)}")
+                elif row and not self.take(dict(zip(header, row, strict=True)), lines, first_line):
+                    return self.held_back(position)
+            lines.undecodable = False
+            position = lines.offset, lines.line
+
+    # rows
+
+    def take(self, row: Any, lines: _Lines, line: int) -> bool:
+        """Offer the row's mention, or count it as bad; False if it is a half-written last
+        line to leave for the next run."""
+        try:
+            if lines.undecodable:
+                raise _BadRowError("not UTF-8 (save the export as UTF-8)")
+            if not isinstance(row, dict):
+                raise _BadRowError("not a JSON object")
+            mention = self.mention(row)
+        except _BadRowError as exc:
+            if not lines.complete:
+                return False
+            self.bad_row(line, str(exc))
+            return True
+        self.context.sink.offer(mention)
+        return True
+
+    def mention(self, row: Mapping[str, Any]) -> Mention:
+        flat: dict[str, Any]
+        if self.source.columns:
+            flat = {field: _lookup(row, key) for field, key in self.source.columns.items()}
+        elif self.source.format == "csv":
+            flat = {k: v for k, v in row.items() if k in MENTION_FIELDS}
+        else:
+            flat = _flatten({k: v for k, v in row.items() if k not in {"id", "source"}})
+        values = {k: self.convert(k, v) for k, v in flat.items()}
+        values = {k: v for k, v in values.items() if v is not None}
+        if not values.get("native_id"):
+            raise _BadRowError("no native_id")
+        if not isinstance(values.get("text"), str) or not values["text"].strip():
+            raise _BadRowError("no text")
+        if "published_at" not in values:
+            raise _BadRowError("no published_at")
+        values.setdefault("collected_at", self.collected_at)
+        try:
+            return Mention.model_validate({**_nest(values), "source": self.source.name})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(part) for part in first["loc"])
+            raise _BadRowError(f"{field}: {first['msg']}") from exc
+
+    def convert(self, field: str, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if field in TIME_FIELDS:
+            try:
+                return parse_local_time(value, self.zone)
+            except (ValueError, TypeError, OverflowError, OSError) as exc:
+                raise _BadRowError(f"{field}: not a time: {value!r}") from exc
+        if field in INT_FIELDS and isinstance(value, str):
+            number = value.strip().replace(",", "")
+            if not _NUMBER.match(number) or float(number) != int(float(number)):
+                raise _BadRowError(f"{field}: not a whole number: {value!r}")
+            return int(float(number))
+        if field in {"native_id", "text"} and isinstance(value, int | float | str):
+            return str(value)
+        return value
+
+    # reporting
+
+    def bad_row(self, line: int, reason: str) -> None:
+        self.outcome.malformed += 1
+        logger.warning("%s: skipped row %s:%d: %s", self.source.name, self.file, line, reason)
+
+    def held_back(self, position: tuple[int, int]) -> tuple[int, int]:
+        logger.info(
+            "%s: %s:%d is not complete yet; left for the next run",
+            self.source.name,
+            self.file,
+            position[1] + 1,
+        )
+        return position
+
+    def check_columns(self, header: list[str]) -> None:
+        if self.source.columns:
+            missing = sorted(set(self.source.columns.values()) - set(header))
+            if missing:
+                logger.warning("%s: %s has no column %s", self.source.name, self.file, missing)
+            return
+        ignored = [name for name in header if name not in MENTION_FIELDS]
+        if ignored:
+            logger.info("%s: %s: ignored columns %s", self.source.name, self.file, ignored)
+
+
+def parse_local_time(value: Any, zone: tzinfo) -> datetime:
+    """A time as aware UTC: ISO 8601, ``YYYY/MM/DD hh:mm[:ss]``, RFC 822 or Unix seconds
+    (milliseconds when larger than 10^11); one without an offset is in ``zone``."""
+    if isinstance(value, bool):
+        raise TypeError("not a time")
+    text = str(value).strip()
+    if isinstance(value, int | float) or _NUMBER.match(text):
+        seconds = float(text)
+        return datetime.fromtimestamp(seconds / 1000 if seconds > 1e11 else seconds, tz=UTC)
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        parsed = _other_time(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
+    return parsed.astimezone(UTC)
+
+
+def _other_time(text: str) -> datetime:
+    for layout in _TIME_FORMATS:
+        try:
+            return datetime.strptime(text, layout)
+        except ValueError:
+            continue
+    return parsedate_to_datetime(text)
+
+
+def _digest(handle: IO[bytes], offset: int) -> str:
+    handle.seek(0)
+    return hashlib.sha256(handle.read(min(offset, HEAD_BYTES))).hexdigest()[:16]
+
+
+def _lookup(row: Mapping[str, Any], key: str) -> Any:
+    if key in row:
+        return row[key]
+    value: Any = row
+    for part in key.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _flatten(row: Mapping[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in row.items():
+        if key in {"author", "engagement"} and isinstance(value, Mapping):
+            flat.update({f"{key}.{k}": v for k, v in value.items()})
+        else:
+            flat[key] = value
+    return flat
+
+
+def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
+    nested: dict[str, Any] = {}
+    for key, value in flat.items():
+        head, dot, tail = key.partition(".")
+        if dot:
+            nested.setdefault(head, {})[tail] = value
+        else:
+            nested[key] = value
+    return nested
