@@ -156,7 +156,13 @@ def _problem_from(
     field = _dotted(loc)
     message = str(error["msg"])
     value = error.get("input")
-    if error["type"] == "extra_forbidden":
+    if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        tag = error.get("ctx", {}).get("discriminator", "'type'").strip("'")
+        field = f"{field}.{tag}"
+        value = value.get(tag) if isinstance(value, Mapping) else value
+        expected = error.get("ctx", {}).get("expected_tags", "")
+        message = f"must be one of {expected}" if expected else "missing"
+    elif error["type"] == "extra_forbidden":
         message = "unknown setting"
     elif message.startswith("Value error, "):
         message = message.removeprefix("Value error, ")
