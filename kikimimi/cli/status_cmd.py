@@ -1,0 +1,62 @@
+"""``kikimimi status``: every stage at a glance."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from kikimimi import wiring
+from kikimimi.cli.context import CliContext, pass_context
+
+
+@click.command("status")
+@pass_context
+def status(ctx: CliContext) -> None:
+    """Queue depth, outbox, sources' health, Elasticsearch health and open cases. Exit 3 when
+    something needs attention."""
+    from crawlers.health import source_health  # noqa: PLC0415
+    from crawlers.state import CrawlState  # noqa: PLC0415
+    from kikimimi.mention_queue import SqliteMentionQueue  # noqa: PLC0415
+
+    settings = ctx.settings
+    attention = False
+    queue = SqliteMentionQueue(wiring.queue_path(settings))
+    click.echo(f"queue:          {queue.depth():,} mention(s) waiting or in flight")
+    queue.close()
+    outbox = wiring.outbox(settings)
+    counts = outbox.counts()
+    outbox.close()
+    click.echo(
+        f"outbox:         {counts.pending} pending, {counts.delivered} delivered, "
+        f"{counts.failed} failed"
+    )
+    attention |= counts.failed > 0
+    try:
+        client = wiring.elasticsearch_client(settings)
+        health = client.cluster.health()
+        names = wiring.index_names(settings)
+        open_cases = client.count(
+            index=names.cases_index,
+            query={"terms": {"status": ["open", "assigned", "responded"]}},
+            ignore_unavailable=True,
+        )["count"]
+        mentions = client.count(index=names.mentions_alias, ignore_unavailable=True)["count"]
+        click.echo(
+            f"elasticsearch:  {health['status']} ({health['number_of_nodes']} node(s)), "
+            f"{mentions:,} mention(s), {open_cases:,} open case(s)"
+        )
+        attention |= health["status"] == "red"
+    except Exception as exc:  # noqa: BLE001 - any failure to reach it is the answer
+        click.echo(f"elasticsearch:  unreachable ({type(exc).__name__})")
+        attention = True
+    state = CrawlState(wiring.crawl_state_path(settings))
+    try:
+        for health_row in source_health(settings.sources, state):
+            mark = "ok" if health_row.healthy else "UNHEALTHY"
+            click.echo(f"source {health_row.name:<16} {mark:<9} {health_row.verdict}")
+            attention |= not health_row.healthy
+    finally:
+        state.close()
+    if attention:
+        sys.exit(3)
