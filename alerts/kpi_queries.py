@@ -18,6 +18,7 @@ def kpi_report(
     client: Elasticsearch,
     names: IndexNames,
     cases: CaseStore,
+    *,
     start: datetime,
     end: datetime,
     brand: str | None = None,

@@ -13,10 +13,10 @@ from kikimimi.cli.context import CliContext
 from kikimimi.cli.crawl_cmds import crawl, schedule, sources
 from kikimimi.cli.demo_cmd import demo
 from kikimimi.cli.es_cmds import es
-from kikimimi.cli.run_cmds import cases, rules, run
-from kikimimi.cli.status_cmd import status
 from kikimimi.cli.index_cmds import index
 from kikimimi.cli.nlp_cmds import nlp
+from kikimimi.cli.run_cmds import cases, report, rules, run
+from kikimimi.cli.status_cmd import status
 from kikimimi.errors import KikimimiError
 
 __all__ = ["cli", "main"]
@@ -55,6 +55,7 @@ cli.add_command(run)
 cli.add_command(rules)
 cli.add_command(cases)
 cli.add_command(status)
+cli.add_command(report)
 
 
 def main() -> None:

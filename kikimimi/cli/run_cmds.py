@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TextIO
 
 import click
@@ -191,3 +192,58 @@ def cases_respond(ctx: CliContext, case_id: str, actor: str | None, note: str | 
 def cases_close(ctx: CliContext, case_id: str, csat: int | None, actor: str | None) -> None:
     """Close a case, optionally with the customer's satisfaction score (1–5)."""
     click.echo(_line(_store(ctx).close(case_id, datetime.now(UTC), csat=csat, actor=actor)))
+
+
+@click.command("report")
+@click.option(
+    "--since",
+    "since",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+    default=None,
+    help="Start (UTC; default: 7 days ago).",
+)
+@click.option(
+    "--until",
+    "until",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]),
+    default=None,
+    help="End, exclusive (UTC; default: now).",
+)
+@click.option("--brand", default=None, help="One brand only (default: all).")
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("var/report.html"),
+    show_default=True,
+    help="Where to write the HTML report with charts.",
+)
+@pass_context
+def report(
+    ctx: CliContext,
+    since: datetime | None,
+    until: datetime | None,
+    brand: str | None,
+    html_path: Path,
+) -> None:
+    """KPIs from case timestamps (first response, handle time, FCR, CSAT, SLA, volume and
+    sentiment by source) as a table here and an HTML report with charts."""
+    from alerts.kpi_queries import kpi_report  # noqa: PLC0415
+    from alerts.report import render_table, write_report  # noqa: PLC0415
+
+    end = until.replace(tzinfo=UTC) if until else datetime.now(UTC)
+    start = since.replace(tzinfo=UTC) if since else end - timedelta(days=7)
+    if start >= end:
+        raise click.BadParameter("--since must be before --until")
+    client = wiring.elasticsearch_client(ctx.settings)
+    figures = kpi_report(
+        client,
+        wiring.index_names(ctx.settings),
+        wiring.case_store(ctx.settings, client),
+        start=start,
+        end=end,
+        brand=brand,
+    )
+    click.echo(render_table(figures))
+    written = write_report(figures, html_path)
+    say(f"HTML report: {written}")

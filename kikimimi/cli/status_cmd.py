@@ -47,7 +47,7 @@ def status(ctx: CliContext) -> None:
             f"{mentions:,} mention(s), {open_cases:,} open case(s)"
         )
         attention |= health["status"] == "red"
-    except Exception as exc:  # noqa: BLE001 - any failure to reach it is the answer
+    except Exception as exc:
         click.echo(f"elasticsearch:  unreachable ({type(exc).__name__})")
         attention = True
     state = CrawlState(wiring.crawl_state_path(settings))
