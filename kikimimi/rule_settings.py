@@ -86,5 +86,7 @@ class AlertingSettings(_Strict):
     """Cases, spikes and the VIP list."""
 
     vip_authors: list[Annotated[str, Field(min_length=1)]] = []
+    retry_seconds: Annotated[float, Field(ge=0)] = 5.0
+    max_retry_seconds: Annotated[float, Field(ge=0)] = 900.0
     cases: CaseSettings = CaseSettings()
     spikes: SpikeSettings = SpikeSettings()

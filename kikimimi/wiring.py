@@ -104,7 +104,12 @@ def outbox(settings: Settings) -> Outbox:
     """The durable outbox of notices."""
     from alerts.notify.outbox import Outbox  # noqa: PLC0415
 
-    return Outbox(outbox_path(settings))
+    alerting = settings.alerting
+    return Outbox(
+        outbox_path(settings),
+        base_backoff_seconds=alerting.retry_seconds,
+        max_backoff_seconds=max(alerting.retry_seconds, alerting.max_retry_seconds),
+    )
 
 
 def notification_channels(settings: Settings) -> dict[str, Channel]:
