@@ -45,7 +45,8 @@ class Figures:
 
     def line(self, label: str) -> str:
         return (
-            f"{label:<22} {self.pages:>6} pages {self.mentions:>7} mentions in {self.seconds:6.2f} s"
+            f"{label:<22} {self.pages:>6} pages {self.mentions:>7} mentions"
+            f" in {self.seconds:6.2f} s"
             f" = {self.pages / self.seconds:8.1f} pages/s {self.mentions / self.seconds:9.1f}"
             " mentions/s"
         )
@@ -53,7 +54,7 @@ class Figures:
 
 def sample_posts(count: int) -> list[StandinPost]:
     """Synthetic mentions as stand-in posts, every one containing the query term."""
-    posts = []
+    posts: list[StandinPost] = []
     for mention in generate_mentions(count, seed=7):
         text = mention.text if QUERY in mention.text.casefold() else f"Hoshi Mobile: {mention.text}"
         posts.append(
@@ -73,7 +74,10 @@ def raw_hackernews(base: str) -> Figures:
     start = time.perf_counter()
     pages = mentions = page = 0
     while True:
-        url = f"{base}/api/v1/search_by_date?query={QUERY}&tags=(story,comment)&hitsPerPage=50&page={page}"
+        url = (
+            f"{base}/api/v1/search_by_date?query={QUERY}&tags=(story,comment)"
+            f"&hitsPerPage=50&page={page}"
+        )
         with urllib.request.urlopen(url) as response:  # noqa: S310 - a 127.0.0.1 stand-in
             body = json.loads(response.read())
         pages += 1
@@ -129,7 +133,8 @@ def main() -> None:
         print(raw_figures.line("raw urllib"))
         print(inside.line("crawl (in process)"))
         print(whole.line("crawl (whole process)"))
-        ratios[name] = (inside.mentions / inside.seconds) / (raw_figures.mentions / raw_figures.seconds)
+        raw_rate = raw_figures.mentions / raw_figures.seconds
+        ratios[name] = (inside.mentions / inside.seconds) / raw_rate
         print(f"ratio crawl/raw ({name}): {ratios[name]:.2f}")
     print(f"ratio crawl/raw: {ratios['hackernews']:.2f}")
 

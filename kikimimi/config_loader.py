@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from kikimimi.errors import ConfigError, ConfigProblem
+from kikimimi.notification_settings import NOTIFICATION_TYPES
 from kikimimi.settings import Settings
 from kikimimi.source_settings import SOURCE_TYPES
 
@@ -39,6 +40,7 @@ SECRET_FIELDS = frozenset(
     }
 )
 Path_ = tuple[str | int, ...]
+CHOSEN_TYPES = frozenset(SOURCE_TYPES) | frozenset(NOTIFICATION_TYPES)
 
 
 def config_path(explicit: Path | None = None) -> Path:
@@ -186,7 +188,7 @@ def _with_line(problem: ConfigProblem, lines: Mapping[str, int]) -> ConfigProble
 def _dotted(path: Path_) -> str:
     text = ""
     for index, part in enumerate(path):
-        if index and isinstance(path[index - 1], int) and part in SOURCE_TYPES:
+        if index and isinstance(path[index - 1], int) and part in CHOSEN_TYPES:
             continue  # pydantic names the chosen source type in the path; the file does not
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text

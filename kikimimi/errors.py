@@ -12,9 +12,11 @@
     ├── ModelError                  an NLP model's files are missing, corrupt or incompatible
     ├── CrawlError                  a crawl could not run
     │   └── UnknownSourceError      no configured source has that name
-    └── CaseError                   a case operation cannot be done
-        ├── CaseNotFoundError       no case has that id
-        └── CaseTransitionError     the case's status does not allow it
+    ├── CaseError                   a case operation cannot be done
+    │   ├── CaseNotFoundError       no case has that id
+    │   └── CaseTransitionError     the case's status does not allow it
+    └── NotifyError                 sending notices (outbox, channels) failed
+        └── DeliveryError           a channel did not take a notice: retryable or permanent
 
 Each error builds its own message from the data it carries.
 """
@@ -160,3 +162,34 @@ class CaseTransitionError(CaseError):
         self.status = status
         self.operation = operation
         super().__init__(f"case {case_id} is {status}: cannot {operation} it")
+
+
+class NotifyError(KikimimiError):
+    """Sending notices failed: the outbox or a notification channel."""
+
+
+class DeliveryError(NotifyError):
+    """A channel did not take a notice.
+
+    ``retryable`` errors (connection problems, timeouts, 408, 429, 5xx) are tried again later,
+    no sooner than ``retry_after`` seconds when the channel said so; the others are permanent.
+    ``reason`` never holds a secret: channels redact it.
+    """
+
+    def __init__(
+        self,
+        retryable: bool,
+        reason: str,
+        *,
+        retry_after: float | None = None,
+        status: int | None = None,
+        channel: str | None = None,
+    ) -> None:
+        self.retryable = retryable
+        self.reason = reason
+        self.retry_after = retry_after
+        self.status = status
+        self.channel = channel
+        where = f"channel {channel!r}: " if channel else ""
+        kind = "will retry" if retryable else "permanent"
+        super().__init__(f"{where}{reason} ({kind})")

@@ -19,14 +19,19 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from kikimimi import wiring
 from kikimimi.pipeline import BatchReport, Pipeline, PipelineTotals
 from kikimimi.settings import Settings
+
+if TYPE_CHECKING:
+    from alerts.notify.channels import Channel
+    from alerts.notify.outbox import Outbox
 
 __all__ = ["RunOptions", "run_main_job"]
 
@@ -133,9 +138,9 @@ class _Notifier(threading.Thread):
             outbox.close()
 
     @staticmethod
-    def _deliver(outbox: object, channels: object) -> None:
+    def _deliver(outbox: Outbox, channels: Mapping[str, Channel]) -> None:
         try:
-            outbox.deliver_due(channels)  # type: ignore[attr-defined]
+            outbox.deliver_due(channels)
         except Exception:
             logger.exception("notifier: delivery pass failed; retrying in a second")
 

@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from kikimimi.notification_settings import NotificationChannelSettings
 from kikimimi.rule_settings import AlertingSettings, RuleSettings
 from kikimimi.source_settings import CrawlSettings, SchedulerSettings, SourceSettings
 
@@ -124,18 +125,6 @@ class NlpSettings(StrictModel):
         if repeated:
             raise ValueError(f"topic names must be unique; repeated: {', '.join(repeated)}")
         return topics
-
-
-NotificationType = Literal["webhook", "slack", "email", "salesforce", "zendesk"]
-
-
-class NotificationChannelSettings(StrictModel):
-    """A place to send notices to."""
-
-    name: Annotated[str, Field(pattern=r"^[a-z0-9_-]+$")]
-    type: NotificationType
-    url: AnyHttpUrl | None = None
-    secret: SecretStr | None = None
 
 
 class Settings(StrictModel):

@@ -23,9 +23,8 @@ from kikimimi.pipeline import MentionAnalyzer, Pipeline
 from kikimimi.settings import Settings
 
 if TYPE_CHECKING:
-    from alerts.notify.outbox import Outbox
-
     from alerts.notify.channels import Channel
+    from alerts.notify.outbox import Outbox
 
 
 def queue_path(settings: Settings) -> Path:
@@ -96,6 +95,9 @@ def case_store(settings: Settings, client: Elasticsearch) -> CaseStore:
     return CaseStore(client, index_names(settings), settings.alerting.cases)
 
 
+OUTBOX_LEASE_SECONDS = 60.0  # longer than the slowest send; a killed sender's claim ends then
+
+
 def outbox_path(settings: Settings) -> Path:
     return settings.state_dir / "alerts" / "outbox.sqlite"
 
@@ -109,6 +111,7 @@ def outbox(settings: Settings) -> Outbox:
         outbox_path(settings),
         base_backoff_seconds=alerting.retry_seconds,
         max_backoff_seconds=max(alerting.retry_seconds, alerting.max_retry_seconds),
+        lease_seconds=OUTBOX_LEASE_SECONDS,
     )
 
 

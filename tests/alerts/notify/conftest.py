@@ -1,0 +1,58 @@
+"""Notices to send, with hostile post text, and a maker for numbered notices."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+
+from kikimimi.records import AnalyzedMention, Author, Notice, Priority
+
+HOSTILE = (
+    "<!channel> Hoshi Mobile is down again <https://evil.example/x|click here> & "
+    '<script>alert("x")</script> @here'
+)
+NOW = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
+
+MakeNotice = Callable[..., Notice]
+
+
+def make_notice(
+    number: int = 1,
+    *,
+    channel: str = "care",
+    text: str = HOSTILE,
+    priority: Priority | None = "high",
+    url: str | None = "https://social.example/@angry/1",
+) -> Notice:
+    """Notice ``number`` for ``channel``: a case opened by a hostile post."""
+    mention = AnalyzedMention(
+        source="mastodon",
+        native_id=f"post-{number}",
+        url=url,
+        text=text,
+        author=Author(handle="@angry<b>user</b>", name="Angry & Loud"),
+        published_at=NOW,
+        collected_at=NOW,
+    )
+    return Notice(
+        key=f"case-{number}:{mention.id}:{channel}",
+        channel=channel,
+        kind="case_opened",
+        created_at=NOW,
+        subject=f"[{priority}] Hoshi Mobile case opened: {mention.author.handle} on mastodon",
+        body=f"Negative complaint.\n\n{text}",
+        brand="Hoshi Mobile",
+        priority=priority,
+        team="care",
+        case_id=f"case-{number}",
+        url=url,
+        mention=mention,
+        facts={"rule": "own-brand-negative-complaint"},
+    )
+
+
+@pytest.fixture
+def notice_factory() -> MakeNotice:
+    return make_notice
