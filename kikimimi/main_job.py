@@ -130,6 +130,8 @@ class _Notifier(threading.Thread):
     def run(self) -> None:
         outbox = wiring.outbox(self.settings)
         channels = wiring.notification_channels(self.settings)
+        if released := outbox.release_leases():
+            logger.warning("%d notice(s) claimed before a crash are sent again", released)
         try:
             while not self.stop.wait(1.0):
                 self._deliver(outbox, channels)

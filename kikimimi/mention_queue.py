@@ -53,6 +53,10 @@ class MentionQueue(Protocol):
         """Give claimed mentions back unprocessed (claimable again at once)."""
         ...
 
+    def release_consumer(self, consumer: str) -> int:
+        """Give back everything ``consumer`` holds (it restarted after a crash)."""
+        ...
+
     def depth(self) -> int:
         """Mentions waiting or in flight."""
         ...
@@ -132,6 +136,14 @@ class SqliteMentionQueue:
                 "UPDATE mentions SET claimed_by = NULL, lease_until = 0 WHERE receipt = ?",
                 [(r,) for r in receipts],
             )
+
+    def release_consumer(self, consumer: str) -> int:
+        with self._transaction() as db:
+            cursor = db.execute(
+                "UPDATE mentions SET claimed_by = NULL, lease_until = 0 WHERE claimed_by = ?",
+                (consumer,),
+            )
+        return cursor.rowcount
 
     def depth(self) -> int:
         (count,) = self._db.execute("SELECT COUNT(*) FROM mentions").fetchone()

@@ -111,6 +111,9 @@ class Pipeline:
         self.lease_seconds = lease_seconds
         self.clock = clock
         self._next_spike_check = 0.0
+        released = queue.release_consumer(consumer)  # ours from before a crash: redo them now
+        if released:
+            logger.warning("%d mention(s) claimed before a crash are processed again", released)
 
     def process_batch(self, limit: int) -> BatchReport:
         """Claim up to ``limit`` mentions and take them through every stage; ack at the end."""

@@ -338,6 +338,17 @@ class Outbox:
                 db.executemany(sql + " AND key = ?", [(at, at, key) for key in keys])
             return db.total_changes - before
 
+    def release_leases(self) -> int:
+        """End every claim (the one notifier restarted after a crash); returns how many.
+
+        A notice whose send was cut short is sent again: receivers de-duplicate on its key.
+        """
+        with self._lock:
+            cursor = self._db.execute(
+                "UPDATE notices SET lease_until = 0 WHERE status = 'pending' AND lease_until > 0"
+            )
+        return cursor.rowcount
+
     def get(self, key: str) -> OutboxEntry | None:
         """The entry of one notice key, if stored."""
         with self._lock:

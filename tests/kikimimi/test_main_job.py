@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -142,7 +143,12 @@ def job(
                 "index_prefix": index_names.prefix,
             },
             "notifications": [
-                {"name": "care", "type": "webhook", "url": f"{hook.url}/hook", "secret": "s3"},
+                {
+                    "name": "care",
+                    "type": "webhook",
+                    "url": f"{hook.url}/hook",
+                    "secret": "a-long-webhook-secret",
+                },
             ],
             "rules": [
                 {
@@ -259,6 +265,9 @@ def _environment(root: Path, es_url: str, prefix: str, hook_url: str, imports: P
             },
         ],
         "alerting": {"spikes": {"enabled": False}},
+        # int8 ONNX scales activations per batch, so a post's label can differ with its
+        # batch-mates; torch is batch-invariant, which lets the runs be compared exactly.
+        "nlp": {"backend": "torch"},
     }
     root.mkdir(parents=True, exist_ok=True)
     path = root / "kikimimi.yaml"
@@ -297,7 +306,9 @@ def test_kill_9_in_the_middle_of_a_load_loses_and_duplicates_nothing(
         )
         try:
             clean.run("crawl", "imp")
+            started = time.monotonic()
             clean.run("run", "--no-schedule", "--until-idle")
+            print(f"clean run: {time.monotonic() - started:.1f} s")
 
             killed.run("crawl", "imp")
             process = subprocess.Popen(
@@ -326,10 +337,14 @@ def test_kill_9_in_the_middle_of_a_load_loses_and_duplicates_nothing(
             got = _outcome(es, killed)
             assert expected[0] == len(mentions)
             assert expected[1], "the load opens cases"
-            assert got == expected
+            assert got[0] == expected[0]
+            assert got[1] == expected[1], got[1] ^ expected[1]
+            assert got[2] == expected[2], got[2] ^ expected[2]
         finally:
             for prefix in prefixes:
-                es.options(ignore_status=404).indices.delete(index=f"{prefix}-*")
+                indices = list(es.indices.get(index=f"{prefix}-*", expand_wildcards="all"))
+                if indices:
+                    es.indices.delete(index=",".join(indices))
 
 
 def _indexed_so_far(es: Elasticsearch, names: IndexNames) -> int:
