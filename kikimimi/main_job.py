@@ -52,6 +52,7 @@ class RunOptions:
     batch_size: int = 256
     until_idle: bool = False
     live_progress: bool = False
+    stop_when: Callable[[], bool] | None = None
 
 
 class _StopFlag:
@@ -79,7 +80,8 @@ def run_main_job(
     from kikimimi.scheduling import CrawlScheduler  # noqa: PLC0415 - loads with the job only
 
     stop = _StopFlag()
-    stop.install()
+    if threading.current_thread() is threading.main_thread():
+        stop.install()
     client = wiring.prepare_elasticsearch(settings, say)
     say("loading the NLP models")
     pipeline = wiring.pipeline(settings, client)
@@ -97,6 +99,8 @@ def run_main_job(
     try:
         while not stop.event.is_set():
             if deadline is not None and time.monotonic() >= deadline:
+                break
+            if options.stop_when is not None and options.stop_when():
                 break
             report = pipeline.step(options.batch_size)
             if report is None:

@@ -60,6 +60,8 @@ class CrawlScheduler:
     def __init__(self, settings: Settings, config_file: Path) -> None:
         self.settings = settings
         self.config_file = config_file.resolve()
+        # "skipped: maximum number of running instances reached" is the design, not news.
+        logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
         store = settings.state_dir / "scheduler" / "jobs.sqlite"
         store.parent.mkdir(parents=True, exist_ok=True)
         self.scheduler = BackgroundScheduler(
@@ -83,6 +85,7 @@ class CrawlScheduler:
     def shutdown(self, wait: bool = True) -> None:
         """Stop scheduling; with ``wait``, let running crawls finish first."""
         if self.scheduler.running:
+            self.scheduler.pause()  # no job is submitted while the executor shuts down
             self.scheduler.shutdown(wait=wait)
 
     def next_runs(self) -> dict[str, datetime | None]:

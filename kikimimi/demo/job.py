@@ -1,97 +1,310 @@
-"""The demo job: a real run of the current pipeline on the bundled sample of mentions.
+"""``kikimimi demo``: the whole main job, offline, on the bundled sample stream.
 
-Starts the local Elasticsearch if the configuration points at it, installs the templates,
-indexes ``sample_mentions.jsonl`` and prints what is in the index afterwards.
+1. starts local stand-ins of seven sources serving the sample (moved to the present, so
+   the Hoshi Mobile outage is happening now) and a webhook sink;
+2. writes a demo configuration next to the state (``<state_dir>/demo/``): the configured
+   brands, NLP settings and rules, the stand-ins as sources, the sink as the channel;
+3. runs ``kikimimi run`` (scheduler, crawls in subprocesses, NLP, indexing, rules, cases,
+   outbox) against the configured Elasticsearch until every source was crawled twice and
+   all is processed;
+4. plays a care team answering and closing some cases (timestamps are real, so the KPIs
+   are computed, not typed in), then prints what happened and writes an HTML report.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from importlib import resources
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import yaml
 from elasticsearch import Elasticsearch
 
-from indexer.bulk import IndexReport
-from indexer.names import IndexNames
-from indexer.search import search_mentions
+from alerts.kpi_queries import kpi_report
+from alerts.kpis import KpiReport
+from alerts.report import render_table, write_report
+from crawlers.state import CrawlState
 from kikimimi import wiring
+from kikimimi.config_loader import load_settings
+from kikimimi.demo.sources import APP_ID, MASTODON_TOKEN, WEBHOOK_SECRET, DemoSources
+from kikimimi.demo.stream import demo_posts
+from kikimimi.main_job import RunOptions, run_main_job
+from kikimimi.mention_queue import SqliteMentionQueue
+from kikimimi.records import Case, Notice
 from kikimimi.settings import Settings
 
-SAMPLE = "sample_mentions.jsonl"
-EXAMPLE_SEARCHES = ("通信障害", "二重引き落とし", "charged twice")
+__all__ = ["DemoSummary", "render", "run_demo"]
+
+DEMO_PREFIX = "kikimimi-demo"
+TOKEN_VARIABLE = "KIKIMIMI_DEMO_MASTODON_TOKEN"
+WEBHOOK_SECRET_VARIABLE = "KIKIMIMI_DEMO_WEBHOOK_SECRET"
+CRAWLS_PER_SOURCE = 2
+MAX_SECONDS = 300.0
+REPORT_DAYS = 14
 
 
 @dataclass(frozen=True)
 class DemoSummary:
     """What the demo did and found."""
 
-    elasticsearch_url: str
-    analyzer: str
-    report: IndexReport
     seconds: float
-    total_in_index: int
-    by_source: dict[str, int]
-    by_language: dict[str, int]
-    searches: dict[str, list[dict[str, Any]]]
-
-
-def sample_lines() -> Iterator[str]:
-    """The bundled sample mentions, one JSON object per line."""
-    text = resources.files("kikimimi.demo").joinpath(SAMPLE).read_text(encoding="utf-8")
-    yield from (line for line in text.splitlines() if line.strip())
+    mentions: int
+    by_source: dict[str, Counter[str]]
+    cases: list[Case]
+    notices: list[Notice]
+    kpis: KpiReport
+    report_path: Path
+    crawls: dict[str, int]
 
 
 def run_demo(settings: Settings, say: Callable[[str], None]) -> DemoSummary:
-    """Run the demo against the configured Elasticsearch (starting the local node if needed)."""
-    if wiring.uses_local_node(settings):
-        wiring.local_node(settings, progress=say).start()
-    client = wiring.elasticsearch_client(settings)
-    names = wiring.index_names(settings)
-    templates = wiring.install_index_templates(settings, client)
-    say(f"templates installed (text analyzer: {templates.analyzer})")
+    """Run the demo; ``settings`` gives brands, rules, NLP and Elasticsearch."""
+    workspace = (settings.state_dir / "demo").resolve()
+    if workspace.exists():
+        shutil.rmtree(workspace)
+    workspace.mkdir(parents=True)
     started = time.monotonic()
-    report = wiring.indexer(settings, client).index(sample_lines())
-    seconds = time.monotonic() - started
-    client.indices.refresh(index=names.mentions_alias)
-    return DemoSummary(
-        elasticsearch_url=str(settings.elasticsearch.hosts[0]),
-        analyzer=templates.analyzer,
-        report=report,
-        seconds=seconds,
-        total_in_index=int(client.count(index=names.mentions_alias)["count"]),
-        by_source=_terms(client, names, "source"),
-        by_language=_terms(client, names, "lang"),
-        searches={q: search_mentions(client, names, q, size=3) for q in EXAMPLE_SEARCHES},
+    with DemoSources(demo_posts(datetime.now(UTC))) as sources:
+        config = _write_config(settings, workspace, sources.urls)
+        demo_settings = load_settings(config)
+        client = wiring.prepare_elasticsearch(demo_settings, say)
+        _delete_demo_indices(client)
+        wiring.install_index_templates(demo_settings, client)
+        say(f"stand-ins on 127.0.0.1 for {len(sources.urls) - 1} sources; running the main job")
+        state = CrawlState(wiring.crawl_state_path(demo_settings))
+        queue = SqliteMentionQueue(wiring.queue_path(demo_settings))
+
+        def done() -> bool:
+            crawled = all(
+                len(state.runs(s.name, limit=CRAWLS_PER_SOURCE)) >= CRAWLS_PER_SOURCE
+                for s in demo_settings.sources
+            )
+            return crawled and sources.streamed.is_set() and queue.depth() == 0
+
+        options = RunOptions(duration_seconds=MAX_SECONDS, stop_when=done, batch_size=64)
+        run_main_job(demo_settings, config, options, say)
+        crawls = {s.name: len(state.runs(s.name, limit=100)) for s in demo_settings.sources}
+        state.close()
+        queue.close()
+        _deliver_remaining(demo_settings)
+        cases = _play_care_team(demo_settings, client)
+        names = wiring.index_names(demo_settings)
+        client.indices.refresh(index=f"{names.prefix}-*")
+        now = datetime.now(UTC)
+        kpis = kpi_report(
+            client,
+            names,
+            wiring.case_store(demo_settings, client),
+            start=now - timedelta(days=30),
+            end=now + timedelta(minutes=1),
+        )
+        report_path = write_report(kpis, workspace / "report.html", title="Kikimimi demo")
+        return DemoSummary(
+            seconds=time.monotonic() - started,
+            mentions=int(client.count(index=names.mentions_alias)["count"]),
+            by_source=_by_source(client, names.mentions_alias),
+            cases=cases,
+            notices=list(sources.sink.deliveries.values()),
+            kpis=kpis,
+            report_path=report_path,
+            crawls=crawls,
+        )
+
+
+def _write_config(settings: Settings, workspace: Path, urls: dict[str, str]) -> Path:
+    os.environ[TOKEN_VARIABLE] = MASTODON_TOKEN
+    os.environ[WEBHOOK_SECRET_VARIABLE] = WEBHOOK_SECRET
+    dump = settings.model_dump(mode="json", exclude_none=True)
+    es = dump["elasticsearch"]
+    es["index_prefix"] = DEMO_PREFIX
+    local = settings.elasticsearch.local
+    es["local"]["directory"] = str(local.directory or settings.state_dir / "elasticsearch")
+    es.pop("api_key", None)
+    es.pop("password", None)
+    channel = {
+        "name": "care-webhook",
+        "type": "webhook",
+        "url": f"{urls['webhook']}/hooks/kikimimi",
+        "secret": {"$env": WEBHOOK_SECRET_VARIABLE},
+    }
+    rules = [_notify(rule, "care-webhook") for rule in dump["rules"]]
+    spikes = {**dump["alerting"]["spikes"], "min_count": 5, "evaluate_every_seconds": 3}
+    spikes["notify"] = ["care-webhook"]
+    vips = [*dump["alerting"]["vip_authors"], *_vip_dids(settings)]
+    every = 8
+    document: dict[str, Any] = {
+        "state_dir": str(workspace / "state"),
+        "brands": dump["brands"],
+        "competitors": dump["competitors"],
+        "nlp": {k: v for k, v in dump["nlp"].items() if k != "model_dir"},
+        "elasticsearch": es,
+        "notifications": [channel],
+        "rules": rules,
+        "alerting": {**dump["alerting"], "vip_authors": vips, "spikes": spikes},
+        "crawl": {"backoff_seconds": 0.5},
+        "sources": [
+            {"name": "hn", "type": "hackernews", "base_url": urls["hackernews"]},
+            {
+                "name": "mastodon",
+                "type": "mastodon",
+                "base_url": urls["mastodon"],
+                "token": {"$env": TOKEN_VARIABLE},
+            },
+            {"name": "forum", "type": "discourse", "base_url": urls["discourse"]},
+            {"name": "news", "type": "news", "base_url": urls["news"], "interval_seconds": 60},
+            {
+                "name": "appstore",
+                "type": "appstore",
+                "base_url": urls["appstore"],
+                "app_ids": [APP_ID],
+                "countries": ["us", "jp"],
+            },
+            {"name": "stackexchange", "type": "stackexchange", "base_url": urls["stackexchange"]},
+            {
+                "name": "bluesky",
+                "type": "bluesky",
+                "jetstream_url": urls["bluesky"],
+                "session_seconds": 12,
+            },
+        ],
+    }
+    if settings.nlp.model_dir is not None:
+        document["nlp"]["model_dir"] = str(settings.nlp.model_dir)
+    for source in document["sources"]:
+        source.setdefault("interval_seconds", every)
+        source["requests_per_second"] = 20
+    path = workspace / "kikimimi.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), "utf-8")
+    return path
+
+
+def _notify(rule: dict[str, Any], channel: str) -> dict[str, Any]:
+    return {**rule, "notify": [channel] if rule.get("notify") else []}
+
+
+def _vip_dids(settings: Settings) -> list[str]:
+    """The firehose knows authors by DID: the sample's DIDs of the configured VIP handles."""
+    from kikimimi.demo.stream import sample_mentions  # noqa: PLC0415
+
+    vips = {v.lstrip("@").casefold() for v in settings.alerting.vip_authors}
+    return sorted(
+        {
+            m.author.id
+            for m in sample_mentions()
+            if m.author.id and (m.author.handle or "").casefold() in vips
+        }
     )
+
+
+def _delete_demo_indices(client: Elasticsearch) -> None:
+    indices = list(client.indices.get(index=f"{DEMO_PREFIX}-*", expand_wildcards="all"))
+    if indices:
+        client.indices.delete(index=",".join(indices))
+
+
+def _deliver_remaining(settings: Settings) -> None:
+    outbox = wiring.outbox(settings)
+    try:
+        channels = wiring.notification_channels(settings)
+        for _ in range(10):
+            if outbox.counts().pending == 0:
+                break
+            outbox.deliver_due(channels)
+            time.sleep(0.5)
+    finally:
+        outbox.close()
+
+
+def _play_care_team(settings: Settings, client: Elasticsearch) -> list[Case]:
+    """Agents pick up the cases: assign all, answer most, close some with a CSAT score."""
+    store = wiring.case_store(settings, client)
+    store.refresh()
+    cases = sorted(store.search(), key=lambda c: c.opened_at)
+    for number, case in enumerate(cases):
+        agent = ("aiko", "ben", "chika")[number % 3]
+        store.assign(case.id, agent, datetime.now(UTC), actor="lead")
+        if number % 4 == 3:
+            continue  # still waiting for an answer
+        store.respond(case.id, datetime.now(UTC), actor=agent, note="replied on the source")
+        if number % 2 == 0:
+            store.close(case.id, datetime.now(UTC), csat=(5, 4, 3)[number % 3], actor=agent)
+    store.refresh()
+    return sorted(store.search(), key=lambda c: c.opened_at)
+
+
+def _by_source(client: Elasticsearch, index: str) -> dict[str, Counter[str]]:
+    response = client.search(
+        index=index,
+        size=0,
+        aggs={
+            "sources": {
+                "terms": {"field": "source", "size": 50},
+                "aggs": {"labels": {"terms": {"field": "sentiment.label", "size": 5}}},
+            }
+        },
+    )
+    return {
+        str(s["key"]): Counter({str(b["key"]): int(b["doc_count"]) for b in s["labels"]["buckets"]})
+        for s in response["aggregations"]["sources"]["buckets"]
+    }
 
 
 def render(summary: DemoSummary) -> str:
     """The summary as the lines the demo prints."""
-    r = summary.report
-    lines = [
-        f"Kikimimi demo — Elasticsearch {summary.elasticsearch_url} "
-        f"(text analyzer: {summary.analyzer})",
-        f"indexed {r.indexed} new, {r.updated} updated, {r.dead_lettered} dead-lettered, "
-        f"{r.spooled} spooled in {summary.seconds:.2f} s",
-        f"mentions in the index: {summary.total_in_index}",
-        "by source:   " + _counts(summary.by_source),
-        "by language: " + _counts(summary.by_language),
+    lines = [f"Kikimimi demo — {summary.mentions} mentions in {summary.seconds:.0f} s", ""]
+    lines.append("Mentions by source (negative / neutral / positive):")
+    for source, labels in sorted(summary.by_source.items()):
+        lines.append(
+            f"  {source:<14} {sum(labels.values()):>3}   "
+            f"{labels['negative']:>3} / {labels['neutral']:>3} / {labels['positive']:>3}"
+        )
+    lines.append("crawls per source: " + ", ".join(f"{k} {v}" for k, v in summary.crawls.items()))
+    lines += ["", f"Cases opened: {len(summary.cases)}"]
+    for case in summary.cases:
+        who = case.author.handle or case.author.name or case.author.id or "?"
+        lines.append(
+            f"  [{case.priority:<6}] {case.team or '-':<10} {case.brand:<13} {who[:30]:<30} "
+            f"{len(case.mention_ids)} post(s), {case.status}"
+        )
+        lines.append(f"           why: {_short(case.reason)}")
+    spikes = [n for n in summary.notices if n.kind == "spike"]
+    lines += ["", f"Spike alerts: {len(spikes)}"]
+    for notice in spikes:
+        lines.append(f"  {notice.subject}")
+        lines.append(f"    {_short(notice.body.splitlines()[0], 240)}")
+    kinds = Counter(n.kind for n in summary.notices)
+    lines += [
+        "",
+        "Notifications delivered to the local webhook: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())),
     ]
-    for query, hits in summary.searches.items():
-        lines.append(f"search {query!r}: {len(hits)} hit(s)")
-        lines.extend(f"  [{h['source']}] {h['text'][:90]}" for h in hits)
+    lines += _feeds(summary.notices)
+    lines += [
+        "",
+        "KPIs (care team actions in this demo are simulated):",
+        render_table(summary.kpis),
+    ]
+    lines.append(f"HTML report: {summary.report_path}")
     return "\n".join(lines)
 
 
-def _terms(client: Elasticsearch, names: IndexNames, field: str) -> dict[str, int]:
-    response = client.search(
-        index=names.mentions_alias, size=0, aggs={"by": {"terms": {"field": field, "size": 50}}}
-    )
-    return {b["key"]: b["doc_count"] for b in response["aggregations"]["by"]["buckets"]}
+def _feeds(notices: Iterable[Notice]) -> list[str]:
+    feeds = [n for n in notices if n.kind == "feed"]
+    if not feeds:
+        return []
+    lines = ["Forwarded to team feeds (no case):"]
+    lines += [f"  {n.subject}" for n in feeds[:8]]
+    if len(feeds) > 8:
+        lines.append(f"  … and {len(feeds) - 8} more")
+    return lines
 
 
-def _counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{key} {value}" for key, value in counts.items()) or "none"
+def _short(text: str, width: int = 150) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"

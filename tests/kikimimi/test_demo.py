@@ -1,0 +1,47 @@
+"""``kikimimi demo`` end to end: stand-ins, the main job, cases, spike, notices, KPIs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import AnyHttpUrl
+
+from kikimimi.config_loader import load_settings
+from kikimimi.demo.job import render, run_demo
+from tests.conftest import RunningElasticsearch
+
+pytestmark = [pytest.mark.elasticsearch, pytest.mark.slow]
+
+CONFIG = Path(__file__).resolve().parents[2] / "config" / "kikimimi.yaml"
+
+
+def test_the_demo_runs_the_main_job_on_the_sample_stream(
+    tmp_path: Path, elasticsearch_node: RunningElasticsearch
+) -> None:
+    shipped = load_settings(CONFIG)
+    es = shipped.elasticsearch.model_copy(update={"hosts": [AnyHttpUrl(elasticsearch_node.url)]})
+    settings = shipped.model_copy(update={"state_dir": tmp_path, "elasticsearch": es})
+    summary = run_demo(settings, print)
+    text = render(summary)
+
+    assert summary.mentions >= 50
+    assert set(summary.by_source) == {
+        "hn",
+        "mastodon",
+        "forum",
+        "news",
+        "appstore",
+        "stackexchange",
+        "bluesky",
+    }
+    assert any(c.priority == "urgent" and c.team == "care-leads" for c in summary.cases)
+    assert any(len(c.mention_ids) > 1 for c in summary.cases), "follow-ups join cases"
+    kinds = [n.kind for n in summary.notices]
+    assert kinds.count("spike") == 1
+    assert kinds.count("case_opened") == len(summary.cases)
+    assert "feed" in kinds
+    assert summary.kpis.cases_opened == len(summary.cases)
+    assert summary.kpis.first_response.count > 0
+    assert summary.report_path.is_file()
+    assert "Spike alerts: 1" in text and "KPIs" in text
