@@ -1,0 +1,128 @@
+"""Cases in the real Elasticsearch: grouping, idempotent replays, lifecycle, concurrency, SLA."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from alerts.cases import CaseStore
+from alerts.rules import CaseAction
+from indexer.names import IndexNames
+from indexer.templates import install_templates
+from kikimimi.errors import CaseNotFoundError, CaseTransitionError
+from kikimimi.records import AnalyzedMention, Author
+from kikimimi.rule_settings import CaseSettings
+
+pytestmark = pytest.mark.elasticsearch
+
+T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+ACTION = CaseAction(
+    brand="Hoshi Mobile",
+    priority="high",
+    team="care",
+    rule="complaint",
+    reason="complaint: negative",
+    do_not_market=True,
+    notify=("hook",),
+)
+
+
+def post(number: int, author: str = "u1", source: str = "hn") -> AnalyzedMention:
+    return AnalyzedMention(
+        source=source,
+        native_id=str(number),
+        text=f"post {number}",
+        published_at=T0,
+        collected_at=T0,
+        author=Author(id=author, handle=author),
+    )
+
+
+@pytest.fixture
+def store(es: Elasticsearch, index_names: IndexNames) -> Iterator[CaseStore]:
+    install_templates(es, index_names)
+    yield CaseStore(es, index_names, CaseSettings(group_window_hours=24))
+
+
+def test_an_authors_posts_about_a_brand_join_one_open_case(store: CaseStore) -> None:
+    first = store.apply(ACTION, post(1), T0)
+    assert first.event == "opened"
+    assert first.case.sla_due_at == T0 + timedelta(minutes=120)
+    second = store.apply(ACTION, post(2), T0 + timedelta(minutes=5))
+    assert second.event == "mention_added" and second.case.id == first.case.id
+    assert second.case.mention_ids == [post(1).id, post(2).id]
+    other = store.apply(ACTION, post(3, author="u2"), T0)
+    assert other.case.id != first.case.id
+    elsewhere = store.apply(ACTION, post(4, source="reddit"), T0)
+    assert elsewhere.case.id != first.case.id, "the same name on another source is someone else"
+
+
+def test_a_replayed_mention_changes_nothing(store: CaseStore, es: Elasticsearch) -> None:
+    opened = store.apply(ACTION, post(1), T0)
+    fresh = CaseStore(es, store_names(store), store.settings)  # a restarted process
+    again = fresh.apply(ACTION, post(1), T0 + timedelta(minutes=1))
+    assert again.event is None and again.case == opened.case
+    store.refresh()
+    assert len(list(store.search())) == 1
+
+
+def test_grouping_is_found_through_search_after_a_restart(
+    store: CaseStore, es: Elasticsearch
+) -> None:
+    opened = store.apply(ACTION, post(1), T0)
+    store.refresh()
+    fresh = CaseStore(es, store_names(store), store.settings)
+    joined = fresh.apply(ACTION, post(2), T0 + timedelta(hours=1))
+    assert joined.case.id == opened.case.id and joined.event == "mention_added"
+    later = fresh.apply(ACTION, post(3), T0 + timedelta(hours=30))
+    assert later.case.id != opened.case.id, "outside the window a new case opens"
+
+
+def test_lifecycle_with_timestamps_and_csat(store: CaseStore) -> None:
+    case = store.apply(ACTION, post(1), T0).case
+    assigned = store.assign(case.id, "aiko", T0 + timedelta(minutes=10), actor="lead")
+    assert (assigned.status, assigned.assigned_to) == ("assigned", "aiko")
+    responded = store.respond(case.id, T0 + timedelta(minutes=30), actor="aiko")
+    assert responded.first_response_at == T0 + timedelta(minutes=30)
+    assert not responded.sla_breached
+    closed = store.close(case.id, T0 + timedelta(hours=2), csat=5, actor="aiko")
+    assert (closed.status, closed.csat, closed.do_not_market) == ("closed", 5, False)
+    assert [e.kind for e in closed.history] == ["opened", "assigned", "responded", "closed"]
+    with pytest.raises(CaseTransitionError, match="is closed: cannot respond to it"):
+        store.respond(case.id, T0 + timedelta(hours=3))
+    with pytest.raises(CaseNotFoundError):
+        store.close("case-nope", T0)
+    reopened = store.apply(ACTION, post(2), T0 + timedelta(hours=3))
+    assert reopened.case.id != case.id, "a closed case is not reused"
+
+
+def test_concurrent_writers_do_not_overwrite_each_other(
+    store: CaseStore, es: Elasticsearch
+) -> None:
+    case = store.apply(ACTION, post(1), T0).case
+    operator = CaseStore(es, store_names(store), store.settings)
+    stale = es.get(index=store.index, id=case.id)
+    operator.assign(case.id, "ben", T0 + timedelta(minutes=1))
+    joined = store.apply(ACTION, post(2), T0 + timedelta(minutes=2))
+    assert joined.case.assigned_to == "ben", "the pipeline re-read after the conflict"
+    assert es.get(index=store.index, id=case.id)["_seq_no"] > stale["_seq_no"] + 1
+
+
+def test_unanswered_cases_past_their_sla_are_flagged_once(store: CaseStore) -> None:
+    late = store.apply(ACTION, post(1), T0).case
+    store.apply(ACTION, post(2, author="u2"), T0)
+    store.respond(store.apply(ACTION, post(3, author="u3"), T0).case.id, T0)
+    store.refresh()
+    breached = store.mark_sla_breaches(T0 + timedelta(hours=3))
+    assert [c.id for c in breached if c.id == late.id] == [late.id]
+    assert len(breached) == 2
+    store.refresh()
+    assert store.mark_sla_breaches(T0 + timedelta(hours=4)) == []
+    assert store.get(late.id).history[-1].kind == "sla_breached"
+
+
+def store_names(store: CaseStore) -> IndexNames:
+    return IndexNames(store.index.removesuffix("-cases"))

@@ -1,0 +1,122 @@
+"""The rule engine: conditions, reasons, the merged decision."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from alerts.rules import RuleEngine
+from kikimimi.records import AnalyzedMention, Author, BrandMatch, Sentiment
+from kikimimi.rule_settings import RuleSettings
+
+T = datetime(2026, 11, 20, tzinfo=UTC)
+
+
+def mention(
+    text: str = "Hoshi Mobile billed me twice",
+    *,
+    label: str = "negative",
+    intent: str = "complaint",
+    role: str = "own",
+    tagged: bool = False,
+    handle: str = "someone",
+    followers: int = 10,
+    topics: tuple[str, ...] = ("billing",),
+) -> AnalyzedMention:
+    brand = "Hoshi Mobile" if role == "own" else "Nami Telecom"
+    probabilities = {"negative": 0.1, "neutral": 0.1, "positive": 0.1, label: 0.8}
+    return AnalyzedMention(
+        source="hn",
+        native_id=text[:20],
+        text=text,
+        published_at=T,
+        collected_at=T,
+        author=Author(handle=handle, followers=followers),
+        brands=[BrandMatch(brand=brand, role=role, tagged=tagged)],  # type: ignore[arg-type]
+        sentiment=Sentiment(label=label, score=0.8, probabilities=probabilities, model="m"),  # type: ignore[arg-type]
+        intent=intent,  # type: ignore[arg-type]
+        topics=list(topics),
+    )
+
+
+RULES = [
+    RuleSettings(
+        name="complaint",
+        brand_role="own",
+        sentiment=["negative"],
+        intent=["complaint", "question"],
+        open_case=True,
+        priority="high",
+        team="care",
+        notify=["hook"],
+        do_not_market=True,
+    ),
+    RuleSettings(
+        name="outage",
+        brand_role="own",
+        keywords=["outage", "圏外"],
+        open_case=True,
+        priority="urgent",
+        team="noc",
+        notify=["pager"],
+    ),
+    RuleSettings(
+        name="competitor",
+        brand_role="competitor",
+        sentiment=["negative"],
+        feed="marketing",
+        notify=["hook"],
+    ),
+    RuleSettings(name="big-voice", min_followers=10_000, feed="pr"),
+]
+
+
+def test_own_negative_complaint_opens_a_case_with_reasons() -> None:
+    decision = RuleEngine(RULES).decide(mention())
+    assert decision.case is not None
+    assert (decision.case.priority, decision.case.team) == ("high", "care")
+    assert decision.case.do_not_market and decision.case.notify == ("hook",)
+    assert "brand Hoshi Mobile (own, untagged)" in decision.case.reason
+    assert "sentiment negative (0.80)" in decision.case.reason
+    assert decision.mention.rules == ["complaint"]
+
+
+def test_the_most_urgent_case_rule_leads_and_channels_merge() -> None:
+    decision = RuleEngine(RULES).decide(mention("Hoshi Mobile outage, 圏外 all day"))
+    assert decision.case is not None
+    assert (decision.case.priority, decision.case.team, decision.case.rule) == (
+        "urgent",
+        "noc",
+        "outage",
+    )
+    assert set(decision.case.notify) == {"hook", "pager"}
+    assert "keyword 'outage', '圏外'" in decision.case.reason
+
+
+def test_vip_authors_get_top_priority() -> None:
+    engine = RuleEngine(RULES, vip_authors=["@Famous"])
+    decision = engine.decide(mention(handle="famous"))
+    assert decision.mention.vip
+    assert decision.case is not None and decision.case.priority == "urgent"
+    assert "VIP author" in decision.case.reason
+
+
+def test_competitor_complaints_go_to_the_marketing_feed_without_a_case() -> None:
+    decision = RuleEngine(RULES).decide(mention("Nami Telecom is down", role="competitor"))
+    assert decision.case is None
+    assert decision.feeds == {"marketing": ("hook",)}
+    assert decision.mention.feeds == ["marketing"]
+
+
+def test_positive_posts_open_nothing_and_conditions_must_all_hold() -> None:
+    assert RuleEngine(RULES).decide(mention(label="positive", intent="praise")).case is None
+    tagged_only = RuleSettings(name="t", tagged=True, open_case=True)
+    assert RuleEngine([tagged_only]).decide(mention(tagged=False)).case is None
+    assert RuleEngine([tagged_only]).decide(mention(tagged=True)).case is not None
+    loud = RuleEngine(RULES).decide(mention(label="positive", intent="praise", followers=50_000))
+    assert loud.case is None and "pr" in loud.feeds
+    assert "50,000 followers ≥ 10,000" in loud.matches[0].explain()
+
+
+def test_disabled_rules_do_not_fire() -> None:
+    off = RuleSettings(name="off", enabled=False, open_case=True)
+    assert RuleEngine([off]).decide(mention()).matches == ()
