@@ -69,7 +69,7 @@ class CaseStore:
     def apply(self, action: CaseAction, mention: AnalyzedMention, now: datetime) -> CaseChange:
         """Open a case for the mention, or add it to its author's open case on that brand."""
         key = author_key(mention)
-        existing = self._open_case_id(action.brand, key, now)
+        existing = self._open_case(action.brand, key, now)
         if existing is not None:
             change = self._add_mention(existing, action, mention, now)
             if change is not None:
@@ -79,7 +79,8 @@ class CaseStore:
         try:
             self.client.create(index=self.index, id=case_id, document=_doc(case))
         except ConflictError:  # replayed after a crash: the case exists already
-            change = self._add_mention(case_id, action, mention, now)
+            found = self._get(case_id)
+            change = None if found is None else self._add_mention(found, action, mention, now)
             if change is None:
                 raise
             return change
@@ -108,8 +109,11 @@ class CaseStore:
         )
 
     def _add_mention(
-        self, case_id: str, action: CaseAction, mention: AnalyzedMention, now: datetime
+        self, found: _Versioned, action: CaseAction, mention: AnalyzedMention, now: datetime
     ) -> CaseChange | None:
+        """Add the mention to ``found`` (one conditional write; re-read only on a conflict);
+        None when the case was closed meanwhile."""
+
         def change(case: Case) -> Case | None:
             if mention.id in case.mention_ids:
                 return case  # already there: a replay
@@ -129,29 +133,28 @@ class CaseStore:
                 }
             )
 
-        before = self._get(case_id)
-        if before is None:
-            return None
-        if mention.id in before.case.mention_ids:
-            return CaseChange(before.case, None)
-        updated = self._update(case_id, change)
+        if mention.id in found.case.mention_ids:
+            return CaseChange(found.case, None)
+        updated = self._update(found.case.id, change, first=found)
         if updated is None:
             return None
         return CaseChange(updated, "mention_added")
 
-    def _open_case_id(self, brand: str, key: str, now: datetime) -> str | None:
+    def _open_case(self, brand: str, key: str, now: datetime) -> _Versioned | None:
+        """The author's open case on the brand with activity within the window, if any."""
         since = now - timedelta(hours=self.settings.group_window_hours)
         cached = self._recent.get((brand, key))
         if cached is not None:
             found = self._get(cached)
             if found and found.case.status in OPEN_STATUSES and _last_activity(found.case) >= since:
-                return cached
+                return found
         source, _, who = key.partition(":")
         author_field = "author.id" if source != "mention" else "mention_ids"
         response = self.client.search(
             index=self.index,
             size=1,
             sort=[{"updated_at": "desc"}],
+            seq_no_primary_term=True,
             query={
                 "bool": {
                     "filter": [
@@ -173,7 +176,11 @@ class CaseStore:
             },
         )
         hits = response["hits"]["hits"]
-        return str(hits[0]["_id"]) if hits else None
+        if not hits:
+            return None
+        hit = hits[0]
+        self._recent[(brand, key)] = str(hit["_id"])
+        return _Versioned(Case.model_validate(hit["_source"]), hit["_seq_no"], hit["_primary_term"])
 
     # operators' side
 
@@ -320,9 +327,16 @@ class CaseStore:
             Case.model_validate(found["_source"]), found["_seq_no"], found["_primary_term"]
         )
 
-    def _update(self, case_id: str, change: Callable[[Case], Case | None]) -> Case | None:
+    def _update(
+        self,
+        case_id: str,
+        change: Callable[[Case], Case | None],
+        first: _Versioned | None = None,
+    ) -> Case | None:
+        """Read (``first`` saves the first read), change, write if unchanged since; retry."""
+        current = first
         for _ in range(MAX_CONFLICT_RETRIES):
-            current = self._get(case_id)
+            current = current or self._get(case_id)
             if current is None:
                 return None
             updated = change(current.case)
@@ -337,7 +351,8 @@ class CaseStore:
                     if_primary_term=current.primary_term,
                 )
             except ConflictError:
-                continue  # someone else wrote first: read again and re-apply
+                current = None  # someone else wrote first: read again and re-apply
+                continue
             return updated
         raise ConflictError(f"case {case_id}: too many concurrent updates", None, None)  # type: ignore[arg-type]
 

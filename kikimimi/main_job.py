@@ -41,6 +41,7 @@ ES_RETRY_SECONDS = 5.0
 IDLE_SECONDS = 0.5
 PROGRESS_EVERY_SECONDS = 1.0
 STATUS_LOG_EVERY_SECONDS = 30.0
+NOTICES_PER_PASS = 100
 
 
 @dataclass(frozen=True)
@@ -108,13 +109,17 @@ def run_main_job(
                 stop.event.wait(ES_RETRY_SECONDS)
                 continue
             totals.add(report)
+            if report.notices or report.spikes:
+                notifier.wake.set()
             progress.show(report)
             if report.mentions == 0:
                 if options.until_idle and pipeline.queue.depth() == 0:
                     break
                 stop.event.wait(IDLE_SECONDS)
     finally:
+        pipeline.close()
         stop.event.set()
+        notifier.wake.set()
         progress.finish()
         if scheduler is not None:
             say("stopping: waiting for running crawls")
@@ -124,12 +129,14 @@ def run_main_job(
 
 
 class _Notifier(threading.Thread):
-    """Delivers due notices from the outbox about once a second, until stopped."""
+    """Delivers due notices from the outbox as soon as the pipeline queued some (``wake``),
+    and at least once a second for retries; passes repeat while there is a backlog."""
 
     def __init__(self, settings: Settings, stop: threading.Event) -> None:
         super().__init__(name="notifier", daemon=True)
         self.settings = settings
         self.stop = stop
+        self.wake = threading.Event()
 
     def run(self) -> None:
         outbox = wiring.outbox(self.settings)
@@ -137,7 +144,9 @@ class _Notifier(threading.Thread):
         if released := outbox.release_leases():
             logger.warning("%d notice(s) claimed before a crash are sent again", released)
         try:
-            while not self.stop.wait(1.0):
+            while not self.stop.is_set():
+                self.wake.wait(1.0)
+                self.wake.clear()
                 self._deliver(outbox, channels)
             self._deliver(outbox, channels)
         finally:
@@ -146,7 +155,10 @@ class _Notifier(threading.Thread):
     @staticmethod
     def _deliver(outbox: Outbox, channels: Mapping[str, Channel]) -> None:
         try:
-            outbox.deliver_due(channels)
+            while (
+                outbox.deliver_due(channels, limit=NOTICES_PER_PASS).delivered == NOTICES_PER_PASS
+            ):
+                pass  # a backlog: go on at once
         except Exception:
             logger.exception("notifier: delivery pass failed; retrying in a second")
 

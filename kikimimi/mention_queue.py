@@ -12,6 +12,7 @@ The local implementation is one SQLite file in WAL mode, safe across processes.
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -87,19 +88,21 @@ class SqliteMentionQueue:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        self._lock = threading.Lock()
 
     def close(self) -> None:
         self._db.close()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        with self._lock:  # one connection, shared by the pipeline's threads
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def put(self, mentions: Iterable[Mention]) -> int:
         now = time.time()
@@ -146,5 +149,6 @@ class SqliteMentionQueue:
         return cursor.rowcount
 
     def depth(self) -> int:
-        (count,) = self._db.execute("SELECT COUNT(*) FROM mentions").fetchone()
+        with self._lock:
+            (count,) = self._db.execute("SELECT COUNT(*) FROM mentions").fetchone()
         return int(count)

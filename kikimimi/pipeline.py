@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -111,6 +112,8 @@ class Pipeline:
         self.lease_seconds = lease_seconds
         self.clock = clock
         self._next_spike_check = 0.0
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pipeline-io")
+        self._tail: Future[BatchReport] | None = None
         released = queue.release_consumer(consumer)  # ours from before a crash: redo them now
         if released:
             logger.warning("%d mention(s) claimed before a crash are processed again", released)
@@ -120,19 +123,34 @@ class Pipeline:
         claimed = self.queue.claim(self.consumer, limit, self.lease_seconds)
         if not claimed:
             return BatchReport()
+        try:
+            decisions = self._understand(claimed)
+        except BaseException:
+            self.queue.release([c.receipt for c in claimed])
+            raise
+        return self._act(claimed, decisions)
+
+    def _understand(self, claimed: Sequence[QueuedMention]) -> list[Decision]:
+        """The CPU half of a batch: NLP and rules."""
+        analyzed = self.analyzer.analyze([c.mention for c in claimed])
+        return [self.engine.decide(m) for m in analyzed]
+
+    def _act(self, claimed: Sequence[QueuedMention], decisions: Sequence[Decision]) -> BatchReport:
+        """The I/O half: index, cases, outbox, then ack; on failure the batch is released
+        (handed out again at once, not after the lease)."""
         receipts = [c.receipt for c in claimed]
         try:
-            report = self._process(claimed)
+            report = self._index_and_alert(claimed, decisions)
         except BaseException:
-            self.queue.release(receipts)  # handed out again at once, not after the lease
+            self.queue.release(receipts)
             raise
         self.queue.ack(receipts)
         return report
 
-    def _process(self, claimed: Sequence[QueuedMention]) -> BatchReport:
+    def _index_and_alert(
+        self, claimed: Sequence[QueuedMention], decisions: Sequence[Decision]
+    ) -> BatchReport:
         now = self.clock()
-        analyzed = self.analyzer.analyze([c.mention for c in claimed])
-        decisions = [self.engine.decide(m) for m in analyzed]
         index_report = self.indexer.index([d.mention for d in decisions])
         opened = updated = feeds = 0
         notices: list[Notice] = []
@@ -173,17 +191,42 @@ class Pipeline:
         return len(alerts)
 
     def step(self, limit: int) -> BatchReport | None:
-        """One batch plus due periodic checks; None when Elasticsearch is unreachable (the
-        batch stays in the queue and comes back after its lease)."""
+        """One batch, overlapped: while this batch's NLP runs here, the previous batch is
+        indexed and alerted on in a worker thread (Elasticsearch I/O against CPU). Returns
+        the report of the batch that completed (one behind), or None when Elasticsearch
+        is unreachable (the batches involved are released to the queue, nothing is lost)."""
+        claimed = self.queue.claim(self.consumer, limit, self.lease_seconds)
         try:
-            report = self.process_batch(limit)
+            decisions = self._understand(claimed) if claimed else []
+        except BaseException:
+            self.queue.release([c.receipt for c in claimed])
+            raise
+        try:
+            report = self.finish()
             spikes = self.check_spikes()
         except (TransportError, ApiError) as exc:
-            logger.warning("Elasticsearch unavailable, will retry the batch: %s", exc)
+            logger.warning("Elasticsearch unavailable, will retry: %s", exc)
+            self.queue.release([c.receipt for c in claimed])
             return None
+        if claimed:
+            self._tail = self._worker.submit(self._act, claimed, decisions)
         if spikes:
             report = BatchReport(**{**report.__dict__, "spikes": spikes})
         return report
+
+    def finish(self) -> BatchReport:
+        """Wait for the batch still in the worker; its report (empty if none)."""
+        tail, self._tail = self._tail, None
+        return tail.result() if tail is not None else BatchReport()
+
+    def close(self) -> None:
+        """Finish the batch in flight (if Elasticsearch allows) and stop the worker."""
+        try:
+            self.finish()
+        except (TransportError, ApiError) as exc:
+            logger.warning("the last batch goes back to the queue: %s", exc)
+        finally:
+            self._worker.shutdown(wait=True)
 
 
 def _reason(decision: Decision) -> str:

@@ -150,7 +150,8 @@ class Outbox:
             path, timeout=busy_timeout_seconds, isolation_level=None, check_same_thread=False
         )
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # a stored notice survives a power cut
+        # WAL + NORMAL: a committed notice survives a killed process (not a power cut mid-write)
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
