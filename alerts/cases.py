@@ -10,11 +10,12 @@ opening a second one, and a mention already in a case adds nothing.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from elastic_transport import TransportError
 from elasticsearch import ConflictError, Elasticsearch, NotFoundError
 
 from alerts.rules import CaseAction
@@ -108,37 +109,148 @@ class CaseStore:
             history=[CaseEvent(at=now, kind="opened", mention_id=mention.id, note=action.reason)],
         )
 
+    def _with_mention(
+        self, case: Case, action: CaseAction, mention: AnalyzedMention, now: datetime
+    ) -> Case | None:
+        """``case`` with the mention added (unchanged if it is there); None if closed."""
+        if mention.id in case.mention_ids:
+            return case  # already there: a replay
+        if case.status == "closed":
+            return None
+        priority = min(case.priority, action.priority, key=PRIORITY_ORDER.__getitem__)
+        due = case.opened_at + timedelta(minutes=self.settings.sla_minutes[priority])
+        event = CaseEvent(at=now, kind="mention_added", mention_id=mention.id)
+        return case.model_copy(
+            update={
+                "mention_ids": [*case.mention_ids, mention.id],
+                "priority": priority,
+                "sla_due_at": min(due, case.sla_due_at),
+                "do_not_market": case.do_not_market or action.do_not_market,
+                "updated_at": now,
+                "history": [*case.history, event],
+            }
+        )
+
     def _add_mention(
         self, found: _Versioned, action: CaseAction, mention: AnalyzedMention, now: datetime
     ) -> CaseChange | None:
         """Add the mention to ``found`` (one conditional write; re-read only on a conflict);
         None when the case was closed meanwhile."""
-
-        def change(case: Case) -> Case | None:
-            if mention.id in case.mention_ids:
-                return case  # already there: a replay
-            if case.status == "closed":
-                return None
-            priority = min(case.priority, action.priority, key=PRIORITY_ORDER.__getitem__)
-            due = case.opened_at + timedelta(minutes=self.settings.sla_minutes[priority])
-            event = CaseEvent(at=now, kind="mention_added", mention_id=mention.id)
-            return case.model_copy(
-                update={
-                    "mention_ids": [*case.mention_ids, mention.id],
-                    "priority": priority,
-                    "sla_due_at": min(due, case.sla_due_at),
-                    "do_not_market": case.do_not_market or action.do_not_market,
-                    "updated_at": now,
-                    "history": [*case.history, event],
-                }
-            )
-
         if mention.id in found.case.mention_ids:
             return CaseChange(found.case, None)
-        updated = self._update(found.case.id, change, first=found)
+        updated = self._update(
+            found.case.id, lambda case: self._with_mention(case, action, mention, now), first=found
+        )
         if updated is None:
             return None
         return CaseChange(updated, "mention_added")
+
+    def apply_batch(
+        self, items: Sequence[tuple[CaseAction, AnalyzedMention]], now: datetime
+    ) -> list[CaseChange]:
+        """:meth:`apply` for a batch, in order, with three requests instead of three per
+        mention: one ``mget`` and one ``msearch`` to find open cases, one ``bulk`` to write
+        (creates, and updates conditional on the version read). Cases whose write conflicts
+        are redone one mention at a time with :meth:`apply`."""
+        keys = [(action.brand, author_key(mention)) for action, mention in items]
+        found = self._find_open(list(dict.fromkeys(keys)), now)
+        current: dict[tuple[str, str], Case] = {}
+        changes: list[CaseChange] = []
+        for (action, mention), key in zip(items, keys, strict=True):
+            before = found.get(key)
+            case = current.get(key) or (before.case if before is not None else None)
+            updated = None if case is None else self._with_mention(case, action, mention, now)
+            if case is not None and updated is not None:
+                changes.append(CaseChange(updated, None if updated is case else "mention_added"))
+            else:
+                case_id = case_id_for(action.brand, key[1], mention.id)
+                updated = self._new_case(case_id, action, mention, now)
+                found[key] = None
+                changes.append(CaseChange(updated, "opened"))
+            current[key] = updated
+        redo = self._write(current, found)
+        if redo:
+            for index, ((action, mention), key) in enumerate(zip(items, keys, strict=True)):
+                if key in redo:
+                    changes[index] = self.apply(action, mention, now)
+        for key, case in current.items():
+            self._recent[key] = case.id
+        return changes
+
+    def _find_open(
+        self, keys: Sequence[tuple[str, str]], now: datetime
+    ) -> dict[tuple[str, str], _Versioned | None]:
+        since = now - timedelta(hours=self.settings.group_window_hours)
+        found: dict[tuple[str, str], _Versioned | None] = {}
+        cached = {key: self._recent[key] for key in keys if key in self._recent}
+        if cached:
+            response = self.client.mget(index=self.index, ids=sorted(set(cached.values())))
+            docs = {
+                str(d["_id"]): _Versioned(
+                    Case.model_validate(d["_source"]), d["_seq_no"], d["_primary_term"]
+                )
+                for d in response["docs"]
+                if d.get("found")
+            }
+            for key, case_id in cached.items():
+                doc = docs.get(case_id)
+                if doc and doc.case.status in OPEN_STATUSES and _last_activity(doc.case) >= since:
+                    found[key] = doc
+        missing = [key for key in keys if key not in found]
+        if missing:
+            searches: list[dict[str, Any]] = []
+            for brand, who in missing:
+                searches += [{"index": self.index}, self._open_case_query(brand, who, since)]
+            responses = self.client.msearch(searches=searches)["responses"]
+            for key, response in zip(missing, responses, strict=True):
+                if "error" in response:
+                    raise TransportError(f"case search failed: {response['error']}")
+                hits = response["hits"]["hits"]
+                found[key] = (
+                    _Versioned(
+                        Case.model_validate(hits[0]["_source"]),
+                        hits[0]["_seq_no"],
+                        hits[0]["_primary_term"],
+                    )
+                    if hits
+                    else None
+                )
+        return found
+
+    def _write(
+        self,
+        cases: dict[tuple[str, str], Case],
+        read: dict[tuple[str, str], _Versioned | None],
+    ) -> set[tuple[str, str]]:
+        """Bulk-write the changed cases; the keys whose write conflicted."""
+        operations: list[dict[str, Any]] = []
+        order: list[tuple[str, str]] = []
+        for key, case in cases.items():
+            before = read.get(key)
+            if before is None:
+                operations += [{"create": {"_index": self.index, "_id": case.id}}, _doc(case)]
+            elif case != before.case:
+                head = {
+                    "_index": self.index,
+                    "_id": case.id,
+                    "if_seq_no": before.seq_no,
+                    "if_primary_term": before.primary_term,
+                }
+                operations += [{"index": head}, _doc(case)]
+            else:
+                continue
+            order.append(key)
+        if not operations:
+            return set()
+        response = self.client.bulk(operations=operations)
+        conflicts = set()
+        for key, item in zip(order, response["items"], strict=True):
+            result = next(iter(item.values()))
+            if result.get("status") == 409:
+                conflicts.add(key)
+            elif "error" in result:
+                raise TransportError(f"case write failed: {result['error']}")
+        return conflicts
 
     def _open_case(self, brand: str, key: str, now: datetime) -> _Versioned | None:
         """The author's open case on the brand with activity within the window, if any."""
@@ -148,14 +260,23 @@ class CaseStore:
             found = self._get(cached)
             if found and found.case.status in OPEN_STATUSES and _last_activity(found.case) >= since:
                 return found
+        response = self.client.search(index=self.index, **self._open_case_query(brand, key, since))
+        hits = response["hits"]["hits"]
+        if not hits:
+            return None
+        hit = hits[0]
+        self._recent[(brand, key)] = str(hit["_id"])
+        return _Versioned(Case.model_validate(hit["_source"]), hit["_seq_no"], hit["_primary_term"])
+
+    def _open_case_query(self, brand: str, key: str, since: datetime) -> dict[str, Any]:
+        """Search body: the author's latest open case on the brand active since ``since``."""
         source, _, who = key.partition(":")
         author_field = "author.id" if source != "mention" else "mention_ids"
-        response = self.client.search(
-            index=self.index,
-            size=1,
-            sort=[{"updated_at": "desc"}],
-            seq_no_primary_term=True,
-            query={
+        return {
+            "size": 1,
+            "sort": [{"updated_at": "desc"}],
+            "seq_no_primary_term": True,
+            "query": {
                 "bool": {
                     "filter": [
                         {"term": {"brand": brand}},
@@ -174,13 +295,7 @@ class CaseStore:
                     ]
                 }
             },
-        )
-        hits = response["hits"]["hits"]
-        if not hits:
-            return None
-        hit = hits[0]
-        self._recent[(brand, key)] = str(hit["_id"])
-        return _Versioned(Case.model_validate(hit["_source"]), hit["_seq_no"], hit["_primary_term"])
+        }
 
     # operators' side
 

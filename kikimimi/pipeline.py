@@ -154,14 +154,16 @@ class Pipeline:
         index_report = self.indexer.index([d.mention for d in decisions])
         opened = updated = feeds = 0
         notices: list[Notice] = []
+        casing = [(d.case, d.mention) for d in decisions if d.case is not None]
+        for (action, mention), change in zip(
+            casing, self.cases.apply_batch(casing, now), strict=True
+        ):
+            if change.event == "opened":
+                opened += 1
+            elif change.event == "mention_added":
+                updated += 1
+            notices += case_notices(change.case, mention, action.notify, now)
         for decision in decisions:
-            if decision.case is not None:
-                change = self.cases.apply(decision.case, decision.mention, now)
-                if change.event == "opened":
-                    opened += 1
-                elif change.event == "mention_added":
-                    updated += 1
-                notices += case_notices(change.case, decision.mention, decision.case.notify, now)
             for feed, channels in decision.feeds.items():
                 feeds += 1
                 notices += feed_notices(feed, decision.mention, channels, now, _reason(decision))

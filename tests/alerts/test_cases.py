@@ -126,3 +126,41 @@ def test_unanswered_cases_past_their_sla_are_flagged_once(store: CaseStore) -> N
 
 def store_names(store: CaseStore) -> IndexNames:
     return IndexNames(store.index.removesuffix("-cases"))
+
+
+def test_a_batch_gives_what_one_by_one_gives_and_replays_change_nothing(
+    store: CaseStore, es: Elasticsearch
+) -> None:
+    items = [(ACTION, post(1)), (ACTION, post(2, author="u2")), (ACTION, post(3))]
+    changes = store.apply_batch(items, T0)
+    assert [c.event for c in changes] == ["opened", "opened", "mention_added"]
+    assert changes[2].case.id == changes[0].case.id
+    assert changes[2].case.mention_ids == [post(1).id, post(3).id]
+    store.refresh()
+    stored = {c.id: c for c in store.search()}
+    assert stored[changes[0].case.id] == changes[2].case
+    fresh = CaseStore(es, store_names(store), store.settings)  # after a crash: same batch again
+    again = fresh.apply_batch(items, T0 + timedelta(minutes=1))
+    assert [c.event for c in again] == [None, None, None]
+    assert again[2].case == changes[2].case
+    later = fresh.apply_batch([(ACTION, post(4, author="u2"))], T0 + timedelta(minutes=2))
+    assert later[0].event == "mention_added" and later[0].case.id == changes[1].case.id
+
+
+def test_a_batch_write_that_conflicts_is_redone_on_the_fresh_case(
+    store: CaseStore, es: Elasticsearch
+) -> None:
+    opened = store.apply_batch([(ACTION, post(1))], T0)[0].case
+    operator = CaseStore(es, store_names(store), store.settings)
+
+    original = store._find_open
+
+    def find_then_assign(keys, now):  # type: ignore[no-untyped-def]
+        found = original(keys, now)
+        operator.assign(opened.id, "ben", now)  # lands between our read and our write
+        return found
+
+    store._find_open = find_then_assign  # type: ignore[method-assign]
+    change = store.apply_batch([(ACTION, post(2))], T0 + timedelta(minutes=1))[0]
+    assert change.event == "mention_added"
+    assert change.case.assigned_to == "ben" and len(change.case.mention_ids) == 2
