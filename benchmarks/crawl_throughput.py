@@ -571,7 +571,7 @@ SOURCES: dict[str, type[Source]] = {
 }
 
 
-# running
+# serving
 
 
 class Replay:
@@ -597,8 +597,7 @@ class Replay:
 
 
 class TimedHandler:
-    """A handler with the CPU time its answers took (the server is not what is measured, but
-    it shares the machine and, for the raw bound, the process)."""
+    """A handler, adding up the CPU time its answers take."""
 
     def __init__(self, handler: Handler) -> None:
         self.handler = handler
@@ -648,6 +647,9 @@ def standins_memoized() -> Iterator[None]:
             module = sys.modules[standin.__module__]
             stack.enter_context(mock.patch.object(module, "html_to_text", cached))
         yield
+
+
+# running
 
 
 def raw(source: Source, base: str) -> tuple[Figures, float]:

@@ -70,7 +70,7 @@ from crawlers.standins.server import Reply, Request, StandinServer
 from indexer.bulk import Indexer
 from indexer.client import make_client
 from indexer.names import IndexNames
-from kikimimi import wiring
+from kikimimi import paths, wiring
 from kikimimi.config_loader import DEFAULT_CONFIG, load_settings
 from kikimimi.main_job import IDLE_SECONDS, RunOptions
 from kikimimi.mention_queue import SqliteMentionQueue
@@ -447,7 +447,7 @@ def throughput(
     with pipeline_run(
         base, client, analyzer, scratch, args, poll_seconds=MAIN_JOB_POLL_SECONDS
     ) as run:
-        queue = SqliteMentionQueue(wiring.queue_path(run.settings))
+        queue = SqliteMentionQueue(paths.queue_path(run.settings))
         started = time.perf_counter()
         for batch in chunks(mentions, 1000):
             queue.put(batch)
@@ -593,7 +593,7 @@ def latency(
     with pipeline_run(
         base, client, analyzer, scratch, args, poll_seconds=poll, wake=mode == "wake"
     ) as run:
-        producer = Producer(wiring.queue_path(run.settings), mentions, args.rate)
+        producer = Producer(paths.queue_path(run.settings), mentions, args.rate)
         _log(f"latency [{mode}]: {count:,} mentions at {args.rate:g}/s")
         run.notifier.start()
         started = time.perf_counter()

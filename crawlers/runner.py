@@ -15,7 +15,7 @@ from crawlers.queries import search_terms
 from crawlers.registry import direct_crawl, spider_class
 from crawlers.sink import MentionSink
 from crawlers.state import CrawlRun, CrawlState
-from kikimimi import wiring
+from kikimimi import paths
 from kikimimi.errors import CrawlError, UnknownSourceError
 from kikimimi.mention_queue import SqliteMentionQueue
 from kikimimi.redaction import install_redactor, secrets_in
@@ -37,7 +37,7 @@ def find_source(settings: Settings, name: str) -> SourceSettings:
 def run_crawl(settings: Settings, name: str, log_level: str = "WARNING") -> CrawlRun:
     """Crawl the source called ``name`` once; returns the recorded run."""
     source = find_source(settings, name)
-    state = CrawlState(wiring.crawl_state_path(settings))
+    state = CrawlState(paths.crawl_state_path(settings))
     try:
         spider = spider_class(source.type)
         if spider is not None:
@@ -67,8 +67,8 @@ def _scrapy_settings(
         "CLOSESPIDER_TIMEOUT": crawl.crawl_timeout_seconds,
         "KIKIMIMI_MAX_RETRY_AFTER": crawl.max_retry_after_seconds,
         "KIKIMIMI_BACKOFF_BASE": crawl.backoff_seconds,
-        "KIKIMIMI_QUEUE_PATH": str(wiring.queue_path(settings)),
-        "KIKIMIMI_STATE_PATH": str(wiring.crawl_state_path(settings)),
+        "KIKIMIMI_QUEUE_PATH": str(paths.queue_path(settings)),
+        "KIKIMIMI_STATE_PATH": str(paths.crawl_state_path(settings)),
         "KIKIMIMI_REFRESH_WINDOW_SECONDS": crawl.refresh_window_hours * 3600,
         "LOG_LEVEL": log_level,
     }
@@ -102,7 +102,7 @@ def _run_direct(settings: Settings, source: SourceSettings, state: CrawlState) -
     if crawl is None:
         raise CrawlError(f"{source.name}: no crawler for source type {source.type!r}")
     install_redactor(secrets_in(source))
-    queue = SqliteMentionQueue(wiring.queue_path(settings))
+    queue = SqliteMentionQueue(paths.queue_path(settings))
     sink = MentionSink(queue, state, settings.crawl.refresh_window_hours * 3600)
     brands = [*settings.brands, *settings.competitors]
     started = time.time()

@@ -19,22 +19,13 @@ from indexer.names import IndexNames
 from indexer.spool import Spool
 from indexer.templates import TemplateReport, install_templates
 from kikimimi.mention_queue import SqliteMentionQueue
+from kikimimi.paths import queue_path
 from kikimimi.pipeline import MentionAnalyzer, Pipeline
 from kikimimi.settings import Settings
 
 if TYPE_CHECKING:
     from alerts.notify.channels import Channel
     from alerts.notify.outbox import Outbox
-
-
-def queue_path(settings: Settings) -> Path:
-    """The local durable mention queue between crawlers and the pipeline."""
-    return settings.state_dir / "queue" / "mentions.sqlite"
-
-
-def crawl_state_path(settings: Settings) -> Path:
-    """Cursors, seen ids and run history of the crawlers."""
-    return settings.state_dir / "crawl" / "state.sqlite"
 
 
 def index_names(settings: Settings) -> IndexNames:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import click
 
-from kikimimi import wiring
+from kikimimi import paths
 from kikimimi.cli.context import CliContext, pass_context, say
 from kikimimi.config_loader import config_path
 
@@ -53,7 +53,7 @@ def status(ctx: CliContext) -> None:
     from crawlers.health import source_health  # noqa: PLC0415
     from crawlers.state import CrawlState  # noqa: PLC0415
 
-    state = CrawlState(wiring.crawl_state_path(ctx.settings))
+    state = CrawlState(paths.crawl_state_path(ctx.settings))
     try:
         report = source_health(ctx.settings.sources, state)
     finally:

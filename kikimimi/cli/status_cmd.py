@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from kikimimi import wiring
+from kikimimi import paths, wiring
 from kikimimi.cli.context import CliContext, pass_context
 
 
@@ -21,7 +21,7 @@ def status(ctx: CliContext) -> None:
 
     settings = ctx.settings
     attention = False
-    queue = SqliteMentionQueue(wiring.queue_path(settings))
+    queue = SqliteMentionQueue(paths.queue_path(settings))
     click.echo(f"queue:          {queue.depth():,} mention(s) waiting or in flight")
     queue.close()
     outbox = wiring.outbox(settings)
@@ -50,7 +50,7 @@ def status(ctx: CliContext) -> None:
     except Exception as exc:
         click.echo(f"elasticsearch:  unreachable ({type(exc).__name__})")
         attention = True
-    state = CrawlState(wiring.crawl_state_path(settings))
+    state = CrawlState(paths.crawl_state_path(settings))
     try:
         for health_row in source_health(settings.sources, state):
             mark = "ok" if health_row.healthy else "UNHEALTHY"

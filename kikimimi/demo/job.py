@@ -30,7 +30,7 @@ from alerts.kpi_queries import kpi_report
 from alerts.kpis import KpiReport
 from alerts.report import render_table, write_report
 from crawlers.state import CrawlState
-from kikimimi import wiring
+from kikimimi import paths, wiring
 from kikimimi.config_loader import load_settings
 from kikimimi.demo.sources import APP_ID, MASTODON_TOKEN, WEBHOOK_SECRET, DemoSources
 from kikimimi.demo.stream import demo_posts
@@ -77,8 +77,8 @@ def run_demo(settings: Settings, say: Callable[[str], None]) -> DemoSummary:
         _delete_demo_indices(client)
         wiring.install_index_templates(demo_settings, client)
         say(f"stand-ins on 127.0.0.1 for {len(sources.urls) - 1} sources; running the main job")
-        state = CrawlState(wiring.crawl_state_path(demo_settings))
-        queue = SqliteMentionQueue(wiring.queue_path(demo_settings))
+        state = CrawlState(paths.crawl_state_path(demo_settings))
+        queue = SqliteMentionQueue(paths.queue_path(demo_settings))
 
         def done() -> bool:
             crawled = all(

@@ -31,9 +31,9 @@ def mention(
         published_at=T,
         collected_at=T,
         author=Author(handle=handle, followers=followers),
-        brands=[BrandMatch(brand=brand, role=role, tagged=tagged)],  # type: ignore[arg-type]
-        sentiment=Sentiment(label=label, score=0.8, probabilities=probabilities, model="m"),  # type: ignore[arg-type]
-        intent=intent,  # type: ignore[arg-type]
+        brands=[BrandMatch(brand=brand, role=role, tagged=tagged)],
+        sentiment=Sentiment(label=label, score=0.8, probabilities=probabilities, model="m"),
+        intent=intent,
         topics=list(topics),
     )
 
