@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from kikimimi.records import Mention
+from kikimimi.sqlite import open_database
 
 __all__ = ["CrawlRun", "CrawlState", "Novelty", "fingerprint"]
 
@@ -72,13 +72,7 @@ class CrawlState:
 
     def __init__(self, path: Path, busy_timeout_seconds: float = 30.0) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(
-            path, timeout=busy_timeout_seconds, isolation_level=None, check_same_thread=False
-        )
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_database(path, _SCHEMA, busy_timeout_seconds)
 
     def close(self) -> None:
         self._db.close()

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from kikimimi.records import Mention, parse_record
+from kikimimi.sqlite import open_database
 
 __all__ = ["MentionQueue", "QueuedMention", "SqliteMentionQueue"]
 
@@ -81,13 +82,7 @@ class SqliteMentionQueue:
 
     def __init__(self, path: Path, busy_timeout_seconds: float = 30.0) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(
-            path, timeout=busy_timeout_seconds, isolation_level=None, check_same_thread=False
-        )
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_database(path, _SCHEMA, busy_timeout_seconds)
         self._lock = threading.Lock()
 
     def close(self) -> None:

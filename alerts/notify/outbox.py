@@ -33,6 +33,7 @@ from typing import Any, Literal, Self
 from alerts.notify.channels.base import Channel
 from kikimimi.errors import DeliveryError, RecordError
 from kikimimi.records import Notice, parse_record
+from kikimimi.sqlite import open_database
 
 __all__ = ["Attempt", "DeliveryReport", "Outbox", "OutboxCounts", "OutboxEntry"]
 
@@ -144,15 +145,9 @@ class Outbox:
         self.base_backoff_seconds = base_backoff_seconds
         self.max_backoff_seconds = max_backoff_seconds
         self.lease_seconds = lease_seconds
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(
-            path, timeout=busy_timeout_seconds, isolation_level=None, check_same_thread=False
-        )
-        self._db.execute("PRAGMA journal_mode=WAL")
         # WAL + NORMAL: a committed notice survives a killed process (not a power cut mid-write)
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_database(path, _SCHEMA, busy_timeout_seconds)
 
     def close(self) -> None:
         self._db.close()

@@ -33,11 +33,11 @@ import time
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from types import TracebackType
 from typing import Any, Self, cast
 from urllib.parse import parse_qs
 
 from alerts.notify.channels.base import header_value
+from crawlers.standins.background import BackgroundService
 from crawlers.standins.server import Reply, Request
 from kikimimi.errors import RecordError
 from kikimimi.records import Notice, parse_record
@@ -553,7 +553,7 @@ class ReceivedMail:
         return message_from_bytes(self.data, policy=policy.default)
 
 
-class SmtpStandin:
+class SmtpStandin(BackgroundService):
     """A threaded SMTP server on 127.0.0.1 (a free port).
 
     ``tls`` (a server-side context) enables STARTTLS, or with ``implicit_tls`` TLS from the
@@ -628,17 +628,6 @@ class SmtpStandin:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 class _SmtpSession:

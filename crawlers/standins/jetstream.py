@@ -21,7 +21,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
-from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
@@ -30,6 +29,7 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from crawlers.standins.background import BackgroundService
 from crawlers.standins.server import StandinPost
 
 __all__ = [
@@ -149,7 +149,7 @@ class _Drop:
     abrupt: bool
 
 
-class JetstreamStandin:
+class JetstreamStandin(BackgroundService):
     """A Jetstream on 127.0.0.1 (a free port) in a background thread, fed with ``publish``."""
 
     def __init__(self) -> None:
@@ -210,17 +210,6 @@ class JetstreamStandin:
         if self._loop is not None and self._stop is not None:
             self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(10)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _main(self) -> None:
         asyncio.run(self._serve())

@@ -8,9 +8,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Self
 from urllib.parse import parse_qs, urlsplit
+
+from crawlers.standins.background import BackgroundService
 
 __all__ = [
     "Fault",
@@ -86,7 +87,7 @@ class Fault:
 Handler = Callable[[Request], Reply]
 
 
-class StandinServer:
+class StandinServer(BackgroundService):
     """Serves ``handler`` on 127.0.0.1 (a free port) in a background thread."""
 
     def __init__(self, handler: Handler) -> None:
@@ -158,17 +159,6 @@ class StandinServer:
     def stop(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def too_many_requests(retry_after: str = "1") -> Reply:
