@@ -17,6 +17,7 @@ from scrapy import Request, Spider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawlers.convert import parse_time
 from crawlers.queries import SearchTerm
 from kikimimi.source_settings import SourceBase
 
@@ -49,8 +50,12 @@ class MentionSpider(Spider):
     # cursors
 
     def advance(self, query: str, value: str) -> None:
-        """Propose ``value`` as the cursor of ``query`` once this crawl ends well."""
-        self.next_cursors[query] = value
+        """Propose ``value`` as the cursor of ``query`` once this crawl ends well. Cursors
+        only move forward: pages of one query are parsed concurrently, so a later page (older
+        posts) may finish after an earlier one."""
+        current = self.next_cursors.get(query)
+        if current is None or _later(value, current):
+            self.next_cursors[query] = value
 
     # requests
 
@@ -100,3 +105,15 @@ class MentionSpider(Spider):
             if query is not None:
                 self.failed_queries.add(query)
             return None
+
+
+def _later(value: str, than: str) -> bool:
+    """Whether cursor ``value`` is past ``than``: as numbers, else as times, else as text."""
+    try:
+        return float(value) > float(than)
+    except ValueError:
+        pass
+    try:
+        return parse_time(value) > parse_time(than)
+    except (ValueError, TypeError):
+        return value > than
