@@ -27,4 +27,3 @@ def test_times_become_utc() -> None:
     assert parse_time("Fri, 20 Nov 2026 08:02:03 GMT") == expected
     assert parse_time("2026-11-20T08:02:03") == expected
     assert from_unix(expected.timestamp()) == expected
-
