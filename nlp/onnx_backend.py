@@ -157,8 +157,9 @@ def _smooth(source: Path, target: Path, calibration: Sequence[Batch]) -> list[st
 
     For input channel j, ``s_j = max|x_j| ** SMOOTHING / max|w_j| ** (1 - SMOOTHING)`` over the
     calibration posts; a ``Mul`` by ``1 / s`` goes before the MatMul and row j of its weight is
-    multiplied by ``s_j``: the same product in float, but a few channels (up to 35 where the
-    median channel peaks near 2) no longer set the activations' per-tensor scale.
+    multiplied by ``s_j``: the same product in float, but a few outlier channels (in
+    kikimimi-care-v1 peaks up to 35, where the median channel's is near 2) no longer set the
+    activations' per-tensor scale.
     """
     model = onnx.load(str(source))
     names = _quantized_nodes(source)

@@ -265,9 +265,6 @@ def _environment(root: Path, es_url: str, prefix: str, hook_url: str, imports: P
             },
         ],
         "alerting": {"spikes": {"enabled": False}},
-        # int8 ONNX scales activations per batch, so a post's label can differ with its
-        # batch-mates; torch is batch-invariant, which lets the runs be compared exactly.
-        "nlp": {"backend": "torch"},
     }
     root.mkdir(parents=True, exist_ok=True)
     path = root / "kikimimi.yaml"

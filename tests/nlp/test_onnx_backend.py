@@ -1,0 +1,49 @@
+"""The int8 ONNX export: what a post gets does not depend on the posts batched with it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kikimimi.paths import default_cache_dir
+from nlp import DEFAULT_MODEL_DIR
+from nlp.classifier import load_config
+from nlp.onnx_backend import OnnxClassifier, build_onnx, calibration_texts
+from nlp.training.data import in_holdout
+
+pytestmark = pytest.mark.slow
+
+LABELLED = Path(__file__).resolve().parents[2] / "data" / "labelled"
+
+
+def _posts(count: int) -> list[str]:
+    """English and Japanese posts of varied lengths (so batches are padded differently)."""
+    texts: list[str] = []
+    for name in ("en_care_posts.jsonl", "ja_posts.jsonl"):
+        lines = (LABELLED / name).read_text(encoding="utf-8").splitlines()
+        texts += [json.loads(line)["text"] for line in lines if line.strip()][: count // 2]
+    return texts
+
+
+def test_outputs_do_not_depend_on_batch_mates() -> None:
+    classifier = OnnxClassifier(
+        build_onnx(DEFAULT_MODEL_DIR, default_cache_dir()),
+        load_config(DEFAULT_MODEL_DIR).max_length,
+    )
+    texts = _posts(40)
+    alone = classifier.predict(texts, batch_size=1)
+    together = classifier.predict(texts, batch_size=40)
+    sevens = classifier.predict(texts, batch_size=7)
+    for other in (together, sevens):
+        assert list(other[0].argmax(axis=1)) == list(alone[0].argmax(axis=1))
+        for mine, theirs in zip(alone, other, strict=True):
+            np.testing.assert_allclose(theirs, mine, rtol=0, atol=1e-5)
+
+
+def test_calibration_posts_are_fixed_training_posts() -> None:
+    texts = calibration_texts()
+    assert len(texts) == 300 and texts == calibration_texts()
+    assert not any(in_holdout(text, 0.4) for text in texts)  # none is a validation post
