@@ -445,7 +445,7 @@ def throughput(
     _log(f"NLP bound: {nlp_rate:,.1f} posts/s")
 
     with pipeline_run(
-        base, client, analyzer, scratch, args, poll_seconds=MAIN_JOB_POLL_SECONDS
+        base, client, analyzer, scratch, args, poll_seconds=MAIN_JOB_POLL_SECONDS, wake=True
     ) as run:
         queue = SqliteMentionQueue(paths.queue_path(run.settings))
         started = time.perf_counter()
@@ -514,7 +514,7 @@ def throughput(
                 f"({in_pipeline / nlp_rate:.2f} of the bound)"
             )
         print(
-            f"notifier thread (concurrent, main_job cadence: a pass then "
+            f"notifier thread (concurrent, as kikimimi run: woken by new notices, else every "
             f"{MAIN_JOB_POLL_SECONDS:.0f} s): {notifier.passes} passes, busy "
             f"{notifier.busy_seconds:.1f} s, {notifier.delivered:,} delivered "
             f"({1000 * notifier.busy_seconds / max(notifier.delivered, 1):.1f} ms/notice), "
