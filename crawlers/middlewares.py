@@ -11,10 +11,8 @@ ends; spiders also pause themselves when a source asks them to (Stack Exchange `
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import logging
 import time
-from datetime import UTC, datetime
 from typing import Self
 
 from scrapy import Request, Spider
@@ -23,6 +21,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.response import response_status_message
+
+from kikimimi.retry_after import retry_after_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -34,22 +34,6 @@ def pause_spider(spider: Spider, seconds: float) -> None:
     """Hold every further request of ``spider`` for ``seconds`` (the longest pause wins)."""
     resume_at = time.monotonic() + max(0.0, seconds)
     setattr(spider, RESUME_AT, max(getattr(spider, RESUME_AT, 0.0), resume_at))
-
-
-def retry_after_seconds(value: bytes | None, now: datetime | None = None) -> float | None:
-    """Parse a ``Retry-After`` header: delay-seconds or an HTTP date; None if absent/bad."""
-    if not value:
-        return None
-    text = value.decode("latin-1").strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 class RetryAfterMiddleware(RetryMiddleware):

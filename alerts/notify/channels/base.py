@@ -9,11 +9,10 @@ redacted: they name the host, never a path, query or secret.
 
 from __future__ import annotations
 
-import email.utils
 import http.client
-import time
 import urllib.error
 import urllib.request
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -22,6 +21,7 @@ from urllib.parse import quote, urlsplit
 from kikimimi.errors import DeliveryError
 from kikimimi.records import Notice
 from kikimimi.redaction import SecretRedactor
+from kikimimi.retry_after import retry_after_seconds
 
 __all__ = [
     "USER_AGENT",
@@ -30,7 +30,6 @@ __all__ = [
     "RedactingChannel",
     "header_value",
     "http_post",
-    "parse_retry_after",
     "raise_for_status",
     "safe_origin",
 ]
@@ -104,22 +103,6 @@ def header_value(text: str) -> str:
     return quote(text, safe="!#$&'()*+,/:;=?@[]^_`{|}~-.")
 
 
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
-
-
 def http_post(url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> HttpResponse:
     """POST ``body``; any HTTP answer is returned, a transport failure raises (retryable).
 
@@ -168,12 +151,12 @@ def raise_for_status(response: HttpResponse, what: str) -> None:
     raise DeliveryError(
         retryable,
         reason,
-        retry_after=parse_retry_after(response.headers.get("retry-after")),
+        retry_after=retry_after_seconds(response.headers.get("retry-after")),
         status=status,
     )
 
 
-class RedactingChannel:
+class RedactingChannel(ABC):
     """Base of the channels: a name, the settings' secrets, and redacted errors."""
 
     def __init__(self, name: str, secrets: Iterable[str]) -> None:
@@ -205,8 +188,9 @@ class RedactingChannel:
                 channel=self._name,
             ) from None
 
+    @abstractmethod
     def _send(self, notice: Notice) -> None:
-        raise NotImplementedError
+        """Deliver one notice in the channel's own format; raise DeliveryError if not."""
 
 
 def _lower(items: Iterable[tuple[str, str]]) -> dict[str, str]:

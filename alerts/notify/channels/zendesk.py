@@ -18,7 +18,6 @@ from alerts.notify.channels.base import (
     RedactingChannel,
     header_value,
     http_post,
-    parse_retry_after,
     raise_for_status,
     safe_origin,
 )
@@ -27,6 +26,7 @@ from kikimimi.errors import DeliveryError
 from kikimimi.notification_settings import ZendeskChannelSettings
 from kikimimi.records import Notice
 from kikimimi.redaction import secrets_in
+from kikimimi.retry_after import retry_after_seconds
 
 __all__ = ["ZendeskChannel", "idempotency_key", "zendesk_ticket"]
 
@@ -78,7 +78,7 @@ class ZendeskChannel(RedactingChannel):
             raise DeliveryError(
                 True,
                 "Zendesk is still processing the same Idempotency-Key (HTTP 409)",
-                retry_after=parse_retry_after(response.headers.get("retry-after")),
+                retry_after=retry_after_seconds(response.headers.get("retry-after")),
                 status=409,
             )
         raise_for_status(response, f"Zendesk {safe_origin(url)}")

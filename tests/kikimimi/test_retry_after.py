@@ -1,10 +1,10 @@
-"""Retry-After parsing."""
+"""Retry-After parsing (crawlers and notification channels share it)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from crawlers.middlewares import retry_after_seconds
+from kikimimi.retry_after import retry_after_seconds
 
 
 def test_retry_after_in_seconds_or_as_a_date() -> None:
