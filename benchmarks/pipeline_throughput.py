@@ -172,7 +172,7 @@ def instrument(
     )
     pipeline.engine = cast(RuleEngine, _Timed(pipeline.engine, "decide", "rules", clock))
     pipeline.indexer = cast(Indexer, _Timed(pipeline.indexer, "index", "index", clock))
-    pipeline.cases = cast(CaseStore, _Timed(pipeline.cases, "apply", "cases", clock))
+    pipeline.cases = cast(CaseStore, _Timed(pipeline.cases, "apply_batch", "cases", clock))
     pipeline.outbox = cast(
         NoticeOutbox, _Timed(real_outbox, "enqueue", "outbox enqueue", clock, stored)
     )
@@ -475,7 +475,7 @@ def throughput(
         rate = count / wall
         ratio = rate / nlp_rate
         totals, clock, notifier = run.totals, run.clock, run.notifier
-        print(f"== 1. Throughput: {args.count:,} mentions, process_batch({args.batch_size}) ==")
+        print(f"== 1. Throughput: {args.count:,} mentions, step({args.batch_size}) ==")
         print(
             f"queue put (not timed below): {put_seconds:.2f} s "
             f"({args.count / put_seconds:,.0f} mentions/s)"
@@ -493,7 +493,7 @@ def throughput(
             f"cases opened {totals.cases_opened:,}, updated {totals.cases_updated:,}; notices "
             f"{totals.notices:,} enqueued, {len(run.sink.received):,} delivered to the sink"
         )
-        print("time per stage in process_batch (pipeline thread):")
+        print("time per stage in step (pipeline and its I/O worker, overlapping):")
         staged = sum(clock.seconds[stage] for stage in STAGES)
         rows = [(stage, clock.seconds[stage], clock.calls[stage]) for stage in STAGES]
         rows.append(("other (claim/ack, notices)", run.batch_seconds - staged, run.batches))
@@ -504,7 +504,7 @@ def throughput(
                 f"  {1000 * seconds / max(calls, 1):7.3f} ms/call"
             )
         print(
-            f"  {'process_batch total':<27} {run.batch_seconds:8.2f} s "
+            f"  {'step total':<27} {run.batch_seconds:8.2f} s "
             f"{run.batch_seconds / wall:6.1%} of wall  ({run.batches} batches)"
         )
         if clock.seconds["analyze"]:
@@ -684,7 +684,7 @@ def parse_args(argv: Sequence[str] | None, configured_url: str) -> argparse.Name
         "--batch-size",
         type=int,
         default=RunOptions().batch_size,
-        help="process_batch limit (main_job's default)",
+        help="batch size (main_job's default)",
     )
     parser.add_argument("--es-url", default=configured_url, help="Elasticsearch 8.x URL")
     parser.add_argument(

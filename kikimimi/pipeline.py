@@ -118,18 +118,6 @@ class Pipeline:
         if released:
             logger.warning("%d mention(s) claimed before a crash are processed again", released)
 
-    def process_batch(self, limit: int) -> BatchReport:
-        """Claim up to ``limit`` mentions and take them through every stage; ack at the end."""
-        claimed = self.queue.claim(self.consumer, limit, self.lease_seconds)
-        if not claimed:
-            return BatchReport()
-        try:
-            decisions = self._understand(claimed)
-        except BaseException:
-            self.queue.release([c.receipt for c in claimed])
-            raise
-        return self._act(claimed, decisions)
-
     def _understand(self, claimed: Sequence[QueuedMention]) -> list[Decision]:
         """The CPU half of a batch: NLP and rules."""
         analyzed = self.analyzer.analyze([c.mention for c in claimed])
