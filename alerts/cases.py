@@ -19,10 +19,17 @@ from elastic_transport import TransportError
 from elasticsearch import ConflictError, Elasticsearch, NotFoundError
 
 from alerts.rules import CaseAction
-from indexer.names import IndexNames
-from kikimimi.errors import CaseNotFoundError, CaseTransitionError
-from kikimimi.records import AnalyzedMention, Case, CaseEvent, CaseStatus
-from kikimimi.rule_settings import PRIORITY_ORDER, CaseSettings
+from config import CaseSettings
+from core import (
+    PRIORITY_ORDER,
+    AnalyzedMention,
+    Case,
+    CaseEvent,
+    CaseNotFoundError,
+    CaseStatus,
+    CaseTransitionError,
+    IndexNames,
+)
 
 __all__ = ["CaseChange", "CaseStore", "author_key", "case_id_for"]
 

@@ -9,7 +9,7 @@ from elasticsearch import Elasticsearch
 
 from alerts.cases import CaseStore
 from alerts.kpis import DailySentimentCount, KpiReport, SourceSentimentCount, compute_kpis
-from indexer.names import IndexNames
+from core import IndexNames
 
 __all__ = ["kpi_report"]
 

@@ -19,11 +19,10 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from kikimimi.records import Case
+from core import PRIORITIES, Case
 
 __all__ = [
     "NO_TEAM",
-    "PRIORITIES",
     "UNKNOWN_SOURCE",
     "CsatStats",
     "DailySentiment",
@@ -49,7 +48,6 @@ __all__ = [
     "source_volumes",
 ]
 
-PRIORITIES = ("urgent", "high", "normal", "low")
 UNKNOWN_SOURCE = "(unknown)"
 NO_TEAM = "(no team)"
 SATISFIED = 4  # CSAT scores from this one up count as satisfied ("CSAT %")

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from alerts.spikes import SpikeAlert
-from kikimimi.records import AnalyzedMention, Case, Notice
+from core import AnalyzedMention, Case, Notice
 
 __all__ = ["case_notices", "feed_notices", "spike_notices"]
 

@@ -13,8 +13,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from kikimimi.records import AnalyzedMention, BrandMatch
-from kikimimi.rule_settings import PRIORITY_ORDER, Priority, RuleSettings
+from config import RuleSettings
+from core import PRIORITY_ORDER, AnalyzedMention, BrandMatch, Priority
 
 __all__ = ["CaseAction", "Decision", "RuleEngine", "RuleMatch"]
 

@@ -22,9 +22,8 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from indexer.names import IndexNames
-from kikimimi.records import AnalyzedMention
-from kikimimi.rule_settings import SpikeSettings
+from config import SpikeSettings
+from core import AnalyzedMention, IndexNames
 
 __all__ = ["SpikeAlert", "SpikeDetector"]
 

@@ -1,6 +1,6 @@
 """Crawl throughput against the local stand-ins, with a raw HTTP client as the bound.
 
-For each HTTP source that has a stand-in in :mod:`crawlers.standins`, ``--count`` realistic
+For each HTTP source that has a stand-in in :mod:`standins`, ``--count`` realistic
 synthetic posts (English and Japanese, from :mod:`benchmarks.synthetic`, shaped as the source
 needs: numeric ids, hashtags, titles, feeds, countries, videos) are served on 127.0.0.1. An
 untimed pass of the raw client renders every page once; later GETs are answered from memory
@@ -51,20 +51,20 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 import yaml
 
 from benchmarks.synthetic import generate_mentions
+from config import DEFAULT_EDITIONS
+from crawlers import CrawlState
 from crawlers.convert import html_to_text
 from crawlers.queries import SearchTerm
-from crawlers.standins.appstore import AppStoreStandin
-from crawlers.standins.bluesky_search import BlueskySearchStandin
-from crawlers.standins.discourse import DiscourseStandin
-from crawlers.standins.hackernews import HackerNewsStandin
-from crawlers.standins.mastodon import MastodonStandin
-from crawlers.standins.news import NewsStandin
-from crawlers.standins.reddit import RedditStandin
-from crawlers.standins.server import Reply, Request, StandinPost, StandinServer
-from crawlers.standins.stackexchange import StackExchangeStandin
-from crawlers.standins.youtube import YouTubeStandin
-from crawlers.state import CrawlState
-from kikimimi.source_settings import DEFAULT_EDITIONS
+from standins.appstore import AppStoreStandin
+from standins.bluesky_search import BlueskySearchStandin
+from standins.discourse import DiscourseStandin
+from standins.hackernews import HackerNewsStandin
+from standins.mastodon import MastodonStandin
+from standins.news import NewsStandin
+from standins.reddit import RedditStandin
+from standins.server import Reply, Request, StandinPost, StandinServer
+from standins.stackexchange import StackExchangeStandin
+from standins.youtube import YouTubeStandin
 
 QUERY = "hoshi"
 MAX_PAGES = 1000  # the most a source allows; enough for every post at any modest --count

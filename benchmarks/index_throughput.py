@@ -34,14 +34,9 @@ from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch, helpers
 
 from benchmarks.synthetic import generate_mentions
-from indexer.bulk import Indexer, IndexReport
-from indexer.client import make_client
-from indexer.dead_letters import DeadLetterFile
-from indexer.names import IndexNames
-from indexer.spool import Spool
-from indexer.templates import install_templates
-from kikimimi.records import Mention
-from kikimimi.settings import ElasticsearchSettings, IndexerSettings
+from config import ElasticsearchSettings, IndexerSettings
+from core import IndexNames, Mention
+from indexer import DeadLetterFile, Indexer, IndexReport, Spool, install_templates, make_client
 
 DEFAULT_COUNT = 50_000
 DEFAULT_URL = "http://127.0.0.1:9200"

@@ -16,13 +16,17 @@ from collections.abc import Callable, Sequence
 from functools import partial
 
 from benchmarks.synthetic import generate_mentions
-from kikimimi.config_loader import load_settings
-from kikimimi.paths import default_cache_dir
-from nlp.analyzer import Analyzer
-from nlp.batching import Batch, make_batches
-from nlp.classifier import load_model
-from nlp.inference import BatchRunner, torch_runner
-from nlp.onnx_backend import OnnxClassifier, build_onnx
+from config import default_cache_dir, load_settings
+from nlp import (
+    Analyzer,
+    Batch,
+    BatchRunner,
+    OnnxClassifier,
+    build_onnx,
+    load_model,
+    make_batches,
+    torch_runner,
+)
 
 
 def timed(work: Callable[[], object], repeat: int) -> float:

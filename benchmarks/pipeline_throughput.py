@@ -4,7 +4,7 @@ Runs the real pipeline (:func:`kikimimi.wiring.pipeline`, the shipped ``config/k
 brands, rules and NLP settings) against a running Elasticsearch, in a temporary state
 directory (queue, outbox, spool) and under a unique index prefix whose indices are deleted
 before and after. Every notification channel is replaced by a webhook channel of the same name
-pointed at a local :class:`alerts.notify.standins.WebhookSink` on 127.0.0.1 (HMAC-signed, the
+pointed at a local :class:`standins.channels.WebhookSink` on 127.0.0.1 (HMAC-signed, the
 sink checks the signature), so nothing outside the machine is contacted.
 
 1. **Throughput.** Puts ``--count`` synthetic mentions (``benchmarks.synthetic``) into the
@@ -60,25 +60,24 @@ from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch
 from pydantic import AnyHttpUrl, SecretStr
 
-from alerts.cases import CaseStore
-from alerts.notify.outbox import Outbox
-from alerts.notify.standins import WebhookSink
-from alerts.rules import RuleEngine
+from alerts import CaseStore, Outbox, RuleEngine
 from benchmarks.index_throughput import delete_indices, delete_templates
 from benchmarks.synthetic import generate_mentions
-from crawlers.standins.server import Reply, Request, StandinServer
-from indexer.bulk import Indexer
-from indexer.client import make_client
-from indexer.names import IndexNames
-from kikimimi import paths, wiring
-from kikimimi.config_loader import DEFAULT_CONFIG, load_settings
+from config import (
+    DEFAULT_CONFIG,
+    Settings,
+    WebhookChannelSettings,
+    load_settings,
+    queue_path,
+)
+from core import IndexNames, Mention, SqliteMentionQueue
+from indexer import Indexer, make_client
+from kikimimi import wiring
 from kikimimi.main_job import IDLE_SECONDS, RunOptions
-from kikimimi.mention_queue import SqliteMentionQueue
-from kikimimi.notification_settings import WebhookChannelSettings
 from kikimimi.pipeline import MentionAnalyzer, NoticeOutbox, Pipeline, PipelineTotals
-from kikimimi.records import Mention
-from kikimimi.settings import Settings
-from nlp.analyzer import Analyzer
+from nlp import Analyzer
+from standins.channels import WebhookSink
+from standins.server import Reply, Request, StandinServer
 
 DEFAULT_COUNT = 20_000
 DEFAULT_RATE = 50.0
@@ -447,7 +446,7 @@ def throughput(
     with pipeline_run(
         base, client, analyzer, scratch, args, poll_seconds=MAIN_JOB_POLL_SECONDS, wake=True
     ) as run:
-        queue = SqliteMentionQueue(paths.queue_path(run.settings))
+        queue = SqliteMentionQueue(queue_path(run.settings))
         started = time.perf_counter()
         for batch in chunks(mentions, 1000):
             queue.put(batch)
@@ -593,7 +592,7 @@ def latency(
     with pipeline_run(
         base, client, analyzer, scratch, args, poll_seconds=poll, wake=mode == "wake"
     ) as run:
-        producer = Producer(paths.queue_path(run.settings), mentions, args.rate)
+        producer = Producer(queue_path(run.settings), mentions, args.rate)
         _log(f"latency [{mode}]: {count:,} mentions at {args.rate:g}/s")
         run.notifier.start()
         started = time.perf_counter()

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from kikimimi.records import Author, Engagement, Mention
+from core import Author, Engagement, Mention
 
 PERIOD_START = datetime(2026, 9, 1, tzinfo=UTC)
 PERIOD_END = datetime(2026, 12, 1, tzinfo=UTC)

@@ -6,10 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from config import BrandSettings, Settings, SourceSettings
 from crawlers.queries import SearchTerm
 from crawlers.sink import MentionSink
-from kikimimi.settings import BrandSettings, Settings
-from kikimimi.source_settings import SourceSettings
 
 __all__ = ["CrawlContext", "CrawlOutcome", "DirectCrawl"]
 

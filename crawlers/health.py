@@ -6,8 +6,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from config import SourceSettings
 from crawlers.state import CrawlRun, CrawlState
-from kikimimi.source_settings import SourceSettings
 
 __all__ = ["SourceHealth", "source_health"]
 

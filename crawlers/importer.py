@@ -33,9 +33,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
+from config import ImportSource
+from core import Mention
 from crawlers.direct import CrawlContext, CrawlOutcome
-from kikimimi.records import Mention
-from kikimimi.source_settings import ImportSource
 
 __all__ = ["FileCursor", "import_files", "parse_local_time"]
 

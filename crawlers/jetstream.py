@@ -27,12 +27,12 @@ from pydantic import ValidationError
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 
+from config import BlueskySource
+from core import Author, Mention, mention_id
 from crawlers.convert import parse_time
 from crawlers.direct import CrawlContext, CrawlOutcome
 from crawlers.matching import TermMatcher
 from crawlers.queries import SearchTerm
-from kikimimi.records import Author, Mention, mention_id
-from kikimimi.source_settings import BlueskySource
 
 __all__ = ["CURSOR_KEY", "REPLAY_MARGIN_US", "consume_jetstream", "tid_time"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from kikimimi.redaction import SecretRedactor
+from core import SecretRedactor
 
 __all__ = ["hide_in_logs"]
 

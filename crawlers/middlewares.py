@@ -22,7 +22,7 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.response import response_status_message
 
-from kikimimi.retry_after import retry_after_seconds
+from core import retry_after_seconds
 
 logger = logging.getLogger(__name__)
 

@@ -15,11 +15,9 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
+from core import Mention, RecordError, SqliteMentionQueue, parse_record
 from crawlers.sink import MentionSink
 from crawlers.state import CrawlState
-from kikimimi.errors import RecordError
-from kikimimi.mention_queue import SqliteMentionQueue
-from kikimimi.records import Mention, parse_record
 
 __all__ = ["MentionValidationPipeline", "QueueingPipeline"]
 

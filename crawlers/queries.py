@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kikimimi.settings import BrandSettings
+from config import BrandSettings
 
 __all__ = ["SearchTerm", "hashtag", "hashtags", "search_terms"]
 

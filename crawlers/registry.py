@@ -3,7 +3,7 @@
 Polled sources are Scrapy spiders; the Bluesky firehose and bulk imports run directly
 (:mod:`crawlers.direct`). X/Twitter has no entry: its API is paid-only. An adapter for it
 would be one more spider class named here and one more settings model in
-:mod:`kikimimi.source_settings`; nothing else changes.
+:mod:`config.sources`; nothing else changes.
 """
 
 from __future__ import annotations

@@ -10,17 +10,13 @@ from __future__ import annotations
 import logging
 import time
 
+from config import Settings, SourceSettings, crawl_state_path, queue_path
+from core import CrawlError, SqliteMentionQueue, UnknownSourceError, install_redactor, secrets_in
 from crawlers.direct import CrawlContext
 from crawlers.queries import search_terms
 from crawlers.registry import direct_crawl, spider_class
 from crawlers.sink import MentionSink
 from crawlers.state import CrawlRun, CrawlState
-from kikimimi import paths
-from kikimimi.errors import CrawlError, UnknownSourceError
-from kikimimi.mention_queue import SqliteMentionQueue
-from kikimimi.redaction import install_redactor, secrets_in
-from kikimimi.settings import Settings
-from kikimimi.source_settings import SourceSettings
 
 __all__ = ["find_source", "run_crawl"]
 
@@ -37,7 +33,7 @@ def find_source(settings: Settings, name: str) -> SourceSettings:
 def run_crawl(settings: Settings, name: str, log_level: str = "WARNING") -> CrawlRun:
     """Crawl the source called ``name`` once; returns the recorded run."""
     source = find_source(settings, name)
-    state = CrawlState(paths.crawl_state_path(settings))
+    state = CrawlState(crawl_state_path(settings))
     try:
         spider = spider_class(source.type)
         if spider is not None:
@@ -67,8 +63,8 @@ def _scrapy_settings(
         "CLOSESPIDER_TIMEOUT": crawl.crawl_timeout_seconds,
         "KIKIMIMI_MAX_RETRY_AFTER": crawl.max_retry_after_seconds,
         "KIKIMIMI_BACKOFF_BASE": crawl.backoff_seconds,
-        "KIKIMIMI_QUEUE_PATH": str(paths.queue_path(settings)),
-        "KIKIMIMI_STATE_PATH": str(paths.crawl_state_path(settings)),
+        "KIKIMIMI_QUEUE_PATH": str(queue_path(settings)),
+        "KIKIMIMI_STATE_PATH": str(crawl_state_path(settings)),
         "KIKIMIMI_REFRESH_WINDOW_SECONDS": crawl.refresh_window_hours * 3600,
         "LOG_LEVEL": log_level,
     }
@@ -102,7 +98,7 @@ def _run_direct(settings: Settings, source: SourceSettings, state: CrawlState) -
     if crawl is None:
         raise CrawlError(f"{source.name}: no crawler for source type {source.type!r}")
     install_redactor(secrets_in(source))
-    queue = SqliteMentionQueue(paths.queue_path(settings))
+    queue = SqliteMentionQueue(queue_path(settings))
     sink = MentionSink(queue, state, settings.crawl.refresh_window_hours * 3600)
     brands = [*settings.brands, *settings.competitors]
     started = time.time()

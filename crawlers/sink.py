@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core import Mention, MentionQueue
 from crawlers.state import CrawlState, Novelty
-from kikimimi.mention_queue import MentionQueue
-from kikimimi.records import Mention
 
 __all__ = ["MentionSink", "SinkCounts"]
 

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from kikimimi.records import Mention
-from kikimimi.sqlite import open_database
+from core import Mention, open_database
 
 __all__ = ["CrawlRun", "CrawlState", "Novelty", "fingerprint"]
 

@@ -2,23 +2,24 @@
 
 Public interface: :class:`Indexer` (bulk, idempotent, retries, dead letters, outage spool)
 and its :class:`IndexReport`; :func:`install_templates` (composable templates with the best
-Japanese-capable analyzer the cluster has); :class:`IndexNames`; :func:`make_client`;
-:func:`search_mentions`. The local development node lives in :mod:`indexer.localnode`.
+Japanese-capable analyzer the cluster has); :func:`make_client`; :func:`search_mentions`;
+:class:`LocalNode`, the local development node (:mod:`indexer.localnode`).
 """
 
 from indexer.bulk import Indexer, IndexReport
 from indexer.client import make_client
 from indexer.dead_letters import DeadLetterFile
-from indexer.names import IndexNames
+from indexer.localnode import LocalNode, NodeStatus
 from indexer.search import search_mentions, text_query
 from indexer.spool import Spool
 from indexer.templates import TemplateReport, detect_analyzer, install_templates
 
 __all__ = [
     "DeadLetterFile",
-    "IndexNames",
     "IndexReport",
     "Indexer",
+    "LocalNode",
+    "NodeStatus",
     "Spool",
     "TemplateReport",
     "detect_analyzer",

@@ -6,8 +6,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from indexer.names import IndexNames
-from kikimimi.records import Mention
+from core import IndexNames, Mention
 
 
 @dataclass(frozen=True)

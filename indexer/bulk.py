@@ -18,13 +18,11 @@ from typing import Any
 from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch
 
+from config import IndexerSettings
+from core import AnalyzedMention, IndexNames, Mention, RecordError, parse_record
 from indexer.actions import BulkDoc, batches
 from indexer.dead_letters import DeadLetterFile
-from indexer.names import IndexNames
 from indexer.spool import Spool, read_spool_file
-from kikimimi.errors import RecordError
-from kikimimi.records import AnalyzedMention, Mention, parse_record
-from kikimimi.settings import IndexerSettings
 
 ANALYSIS_FIELDS = frozenset(AnalyzedMention.model_fields) - frozenset(Mention.model_fields)
 MentionInput = Mention | Mapping[str, Any] | str | bytes

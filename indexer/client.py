@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from elasticsearch import Elasticsearch
 
-from kikimimi.settings import ElasticsearchSettings
+from config import ElasticsearchSettings
 
 
 def make_client(settings: ElasticsearchSettings) -> Elasticsearch:

@@ -13,8 +13,7 @@ from typing import Any, Literal
 
 from elasticsearch import ApiError, Elasticsearch
 
-from indexer.names import IndexNames
-from kikimimi.errors import IndexerError
+from core import IndexerError, IndexNames
 
 TEMPLATE_VERSION = 2
 Analyzer = Literal["kuromoji", "cjk", "standard"]

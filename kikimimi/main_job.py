@@ -25,13 +25,12 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from config import Settings
 from kikimimi import wiring
 from kikimimi.pipeline import BatchReport, Pipeline, PipelineTotals
-from kikimimi.settings import Settings
 
 if TYPE_CHECKING:
-    from alerts.notify.channels import Channel
-    from alerts.notify.outbox import Outbox
+    from alerts import Channel, Outbox
 
 __all__ = ["RunOptions", "run_main_job"]
 

@@ -21,13 +21,17 @@ from typing import Protocol
 from elastic_transport import TransportError
 from elasticsearch import ApiError
 
-from alerts.cases import CaseStore
-from alerts.notices import case_notices, feed_notices, spike_notices
-from alerts.rules import Decision, RuleEngine
-from alerts.spikes import SpikeDetector
-from indexer.bulk import Indexer
-from kikimimi.mention_queue import MentionQueue, QueuedMention
-from kikimimi.records import AnalyzedMention, Mention, Notice
+from alerts import (
+    CaseStore,
+    Decision,
+    RuleEngine,
+    SpikeDetector,
+    case_notices,
+    feed_notices,
+    spike_notices,
+)
+from core import AnalyzedMention, Mention, MentionQueue, Notice, QueuedMention
+from indexer import Indexer
 
 __all__ = ["BatchReport", "MentionAnalyzer", "NoticeOutbox", "Pipeline", "PipelineTotals"]
 

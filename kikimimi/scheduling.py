@@ -22,7 +22,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from kikimimi.settings import Settings
+from config import Settings
 
 __all__ = ["CrawlScheduler", "crawl_in_subprocess", "job_id"]
 

@@ -8,24 +8,23 @@ from typing import TYPE_CHECKING
 
 from elasticsearch import Elasticsearch
 
-from alerts.cases import CaseStore
-from alerts.rules import RuleEngine
-from alerts.spikes import SpikeDetector
-from indexer.bulk import Indexer, IndexReport
-from indexer.client import make_client
-from indexer.dead_letters import DeadLetterFile
-from indexer.localnode import LocalNode
-from indexer.names import IndexNames
-from indexer.spool import Spool
-from indexer.templates import TemplateReport, install_templates
-from kikimimi.mention_queue import SqliteMentionQueue
-from kikimimi.paths import queue_path
+from alerts import CaseStore, RuleEngine, SpikeDetector
+from config import Settings, queue_path
+from core import IndexNames, SqliteMentionQueue
+from indexer import (
+    DeadLetterFile,
+    Indexer,
+    IndexReport,
+    LocalNode,
+    Spool,
+    TemplateReport,
+    install_templates,
+    make_client,
+)
 from kikimimi.pipeline import MentionAnalyzer, Pipeline
-from kikimimi.settings import Settings
 
 if TYPE_CHECKING:
-    from alerts.notify.channels import Channel
-    from alerts.notify.outbox import Outbox
+    from alerts import Channel, Outbox
 
 
 def index_names(settings: Settings) -> IndexNames:
@@ -95,7 +94,7 @@ def outbox_path(settings: Settings) -> Path:
 
 def outbox(settings: Settings) -> Outbox:
     """The durable outbox of notices."""
-    from alerts.notify.outbox import Outbox  # noqa: PLC0415
+    from alerts import Outbox  # noqa: PLC0415
 
     alerting = settings.alerting
     return Outbox(
@@ -107,7 +106,7 @@ def outbox(settings: Settings) -> Outbox:
 
 
 def notification_channels(settings: Settings) -> dict[str, Channel]:
-    from alerts.notify.channels import build_channels  # noqa: PLC0415
+    from alerts import build_channels  # noqa: PLC0415
 
     return build_channels(settings)
 
@@ -133,7 +132,7 @@ def pipeline(
 ) -> Pipeline:
     """The whole pipeline after the crawlers, from settings (loads the NLP models)."""
     if analyzer is None:
-        from nlp.analyzer import Analyzer  # noqa: PLC0415 - torch/onnx load only here
+        from nlp import Analyzer  # noqa: PLC0415 - torch/onnx load only here
 
         analyzer = Analyzer(settings)
     return Pipeline(

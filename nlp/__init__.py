@@ -1,11 +1,57 @@
 """The NLP stage: language, brand matching, sentiment, intent and topic for each mention.
 
-Entry point: :class:`nlp.analyzer.Analyzer` (``analyze(mentions) -> list[AnalyzedMention]``).
-This package module stays light (no model libraries are imported here).
+Entry point: :class:`Analyzer` (``analyze(mentions) -> list[AnalyzedMention]``). The other
+names serve the CLI's evaluation and the benchmarks. Importing this package stays light:
+each name loads its module (and torch or ONNX Runtime with it) on first use.
 """
 
+from __future__ import annotations
+
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nlp.analyzer import Analyzer
+    from nlp.batching import Batch, make_batches
+    from nlp.classifier import SENTIMENT_LABELS, load_model
+    from nlp.inference import BatchRunner, torch_runner
+    from nlp.metrics import score
+    from nlp.onnx_backend import OnnxClassifier, build_onnx
 
 DEFAULT_MODEL_DIR = Path(__file__).parent / "models" / "kikimimi-care-v1"
 
-__all__ = ["DEFAULT_MODEL_DIR"]
+_MODULE_OF = {
+    "Analyzer": "nlp.analyzer",
+    "Batch": "nlp.batching",
+    "BatchRunner": "nlp.inference",
+    "OnnxClassifier": "nlp.onnx_backend",
+    "SENTIMENT_LABELS": "nlp.classifier",
+    "build_onnx": "nlp.onnx_backend",
+    "load_model": "nlp.classifier",
+    "make_batches": "nlp.batching",
+    "score": "nlp.metrics",
+    "torch_runner": "nlp.inference",
+}
+
+__all__ = [
+    "DEFAULT_MODEL_DIR",
+    "SENTIMENT_LABELS",
+    "Analyzer",
+    "Batch",
+    "BatchRunner",
+    "OnnxClassifier",
+    "build_onnx",
+    "load_model",
+    "make_batches",
+    "score",
+    "torch_runner",
+]
+
+
+def __getattr__(name: str) -> object:
+    """Load a public name's module on first use (PEP 562)."""
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nlp' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

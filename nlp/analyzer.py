@@ -12,9 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from kikimimi.paths import default_cache_dir
-from kikimimi.records import AnalyzedMention, Mention, Sentiment
-from kikimimi.settings import Settings
+from config import Settings, default_cache_dir
+from core import AnalyzedMention, Mention, Sentiment
 from nlp import DEFAULT_MODEL_DIR
 from nlp.brands import BrandMatcher
 from nlp.classifier import SENTIMENT_LABELS, load_config, load_model

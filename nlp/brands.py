@@ -21,8 +21,8 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from kikimimi.records import BrandMatch
-from kikimimi.settings import BrandSettings
+from config import BrandSettings
+from core import BrandMatch
 
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 

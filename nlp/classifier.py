@@ -16,7 +16,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 from transformers import BertModel
 
-from kikimimi.errors import ModelError
+from core import ModelError
 from nlp.encoder.base import base_encoder, encoder_config
 
 WORD_EMBEDDINGS = "encoder.embeddings.word_embeddings.weight"

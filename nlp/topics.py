@@ -14,7 +14,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from kikimimi.settings import TopicSettings
+from config import TopicSettings
 from nlp.brands import CJK, fold
 
 Embeddings = npt.NDArray[np.float32]

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from elasticsearch import Elasticsearch
 
+from config.settings import LocalNodeSettings
+from core.index_names import IndexNames
+from core.records import Author, Engagement, Mention
 from indexer.localnode import LocalNode
-from indexer.names import IndexNames
-from kikimimi.records import Author, Engagement, Mention
-from kikimimi.settings import LocalNodeSettings
 
 JA_PHRASES = (
     "ほしモバイルの通信障害がひどい",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from alerts.notify.channels import Channel, build_channel, build_channels
 from alerts.notify.outbox import Attempt, DeliveryReport, Outbox, OutboxCounts, OutboxEntry
-from kikimimi.errors import DeliveryError, NotifyError
+from core import DeliveryError, NotifyError
 
 __all__ = [
     "Attempt",

@@ -31,9 +31,7 @@ from types import TracebackType
 from typing import Any, Literal, Self
 
 from alerts.notify.channels.base import Channel
-from kikimimi.errors import DeliveryError, RecordError
-from kikimimi.records import Notice, parse_record
-from kikimimi.sqlite import open_database
+from core import DeliveryError, Notice, RecordError, open_database, parse_record
 
 __all__ = ["Attempt", "DeliveryReport", "Outbox", "OutboxCounts", "OutboxEntry"]
 

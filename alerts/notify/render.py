@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kikimimi.records import Notice
+from core import Notice
 
 __all__ = ["RenderedNotice", "cut", "one_line", "render", "safe_link", "slug"]
 

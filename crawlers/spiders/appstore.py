@@ -16,9 +16,9 @@ from typing import Any
 from scrapy import Request
 from scrapy.http import Response
 
+from config import AppStoreSource
 from crawlers.convert import parse_time
 from crawlers.spiders.base import MentionSpider
-from kikimimi.source_settings import AppStoreSource
 
 __all__ = ["AppStoreSpider"]
 

@@ -17,9 +17,9 @@ from scrapy import Request, Spider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from config import SourceBase
 from crawlers.convert import parse_time
 from crawlers.queries import SearchTerm
-from kikimimi.source_settings import SourceBase
 
 __all__ = ["MentionSpider"]
 

@@ -20,10 +20,10 @@ from urllib.parse import urlencode
 from scrapy import Request
 from scrapy.http import Response
 
+from config import BlueskySearchSource
 from crawlers.convert import parse_time
 from crawlers.logsafe import hide_in_logs
 from crawlers.spiders.base import MentionSpider
-from kikimimi.source_settings import BlueskySearchSource
 
 __all__ = ["BlueskySearchSpider"]
 

@@ -19,10 +19,10 @@ from urllib.parse import quote, urlencode
 from scrapy import Request
 from scrapy.http import Response
 
+from config import DiscourseSource
 from crawlers.convert import html_to_text, parse_time
 from crawlers.queries import SearchTerm
 from crawlers.spiders.base import MentionSpider
-from kikimimi.source_settings import DiscourseSource
 
 __all__ = ["DiscourseSpider"]
 

@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 from scrapy import Request
 from scrapy.http import Response
 
+from config import HackerNewsSource
 from crawlers.convert import from_unix, html_to_text
 from crawlers.spiders.base import MentionSpider
-from kikimimi.source_settings import HackerNewsSource
 
 __all__ = ["HackerNewsSpider"]
 

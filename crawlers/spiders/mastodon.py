@@ -20,10 +20,10 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 from scrapy import Request
 from scrapy.http import Response
 
+from config import MastodonSource
 from crawlers.convert import html_to_text, parse_time
 from crawlers.queries import hashtag
 from crawlers.spiders.base import MentionSpider
-from kikimimi.source_settings import MastodonSource
 
 __all__ = ["MastodonSpider"]
 

@@ -18,9 +18,9 @@ from parsel import Selector
 from scrapy import Request
 from scrapy.http import Response
 
+from config import DEFAULT_EDITIONS, NewsEdition, NewsSource
 from crawlers.convert import html_to_text
 from crawlers.spiders.base import MentionSpider
-from kikimimi.source_settings import DEFAULT_EDITIONS, NewsEdition, NewsSource
 
 __all__ = ["GoogleNewsSpider"]
 

@@ -19,11 +19,11 @@ from scrapy import Request
 from scrapy.http import Response
 from w3lib.http import basic_auth_header
 
+from config import RedditSource
 from crawlers.convert import from_unix, html_to_text
 from crawlers.logsafe import hide_in_logs
 from crawlers.middlewares import pause_spider
 from crawlers.spiders.base import MentionSpider
-from kikimimi.source_settings import RedditSource
 
 __all__ = ["RedditSpider"]
 

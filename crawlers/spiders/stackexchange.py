@@ -21,10 +21,10 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 
+from config import StackExchangeSource
 from crawlers.convert import from_unix, html_to_text
 from crawlers.middlewares import pause_spider
 from crawlers.spiders.base import MentionSpider
-from kikimimi.source_settings import StackExchangeSource
 
 __all__ = ["StackExchangeSpider"]
 

@@ -22,9 +22,9 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from config import YouTubeSource
 from crawlers.convert import html_to_text, parse_time
 from crawlers.spiders.base import MentionSpider
-from kikimimi.source_settings import YouTubeSource
 
 __all__ = ["YouTubeSpider"]
 

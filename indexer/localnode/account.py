@@ -9,7 +9,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from kikimimi.errors import ElasticsearchNodeError
+from core import ElasticsearchNodeError
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from kikimimi.errors import ChecksumMismatchError, DownloadError, ElasticsearchNodeError
-from kikimimi.settings import LocalNodeSettings
+from config import LocalNodeSettings
+from core import ChecksumMismatchError, DownloadError, ElasticsearchNodeError
 
 KNOWN_SHA512 = {
     "8.19.21": (

@@ -9,7 +9,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from kikimimi.errors import JavaNotFoundError
+from core import JavaNotFoundError
 
 MINIMUM_JAVA_MAJOR = 17
 

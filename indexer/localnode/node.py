@@ -10,9 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kikimimi.errors import ElasticsearchNodeError, NodeStartError
-from kikimimi.paths import default_cache_dir
-from kikimimi.settings import LocalNodeSettings
+from config import LocalNodeSettings, default_cache_dir
+from core import ElasticsearchNodeError, NodeStartError
 
 from . import account, nodeconfig, probe, process
 from .distribution import ensure_distribution

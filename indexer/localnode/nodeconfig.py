@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from kikimimi.settings import LocalNodeSettings
+from config import LocalNodeSettings
 
 CLUSTER_NAME = "kikimimi-local"
 NODE_NAME = "kikimimi-local-1"

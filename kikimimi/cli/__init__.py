@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from core import KikimimiError
 from kikimimi.cli.config_cmds import config
 from kikimimi.cli.context import CliContext
 from kikimimi.cli.crawl_cmds import crawl, schedule, sources
@@ -17,7 +18,6 @@ from kikimimi.cli.index_cmds import index
 from kikimimi.cli.nlp_cmds import nlp
 from kikimimi.cli.run_cmds import cases, report, rules, run
 from kikimimi.cli.status_cmd import status
-from kikimimi.errors import KikimimiError
 
 __all__ = ["cli", "main"]
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
+from config import config_path, load_settings
 from kikimimi.cli.context import CliContext, pass_context
-from kikimimi.config_loader import config_path, load_settings
 
 
 @click.group()

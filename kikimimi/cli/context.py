@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from kikimimi.config_loader import load_settings
-from kikimimi.settings import Settings
+from config import Settings, load_settings
 
 
 @dataclass

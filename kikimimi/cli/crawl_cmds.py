@@ -10,9 +10,8 @@ from datetime import UTC, datetime
 
 import click
 
-from kikimimi import paths
+from config import config_path, crawl_state_path
 from kikimimi.cli.context import CliContext, pass_context, say
-from kikimimi.config_loader import config_path
 
 
 @click.command("crawl")
@@ -27,7 +26,7 @@ from kikimimi.config_loader import config_path
 @pass_context
 def crawl(ctx: CliContext, source_name: str, log_level: str) -> None:
     """Crawl one configured source now; new mentions go to the queue. Exit 1 if it failed."""
-    from crawlers.runner import run_crawl  # noqa: PLC0415 - Scrapy loads only to crawl
+    from crawlers import run_crawl  # noqa: PLC0415 - Scrapy loads only to crawl
 
     run = run_crawl(ctx.settings, source_name, log_level=log_level)
     seconds = run.finished_at - run.started_at
@@ -50,10 +49,9 @@ def sources() -> None:
 def status(ctx: CliContext) -> None:
     """Per source: last success, last error, mentions found, healthy or not. Exit 3 if any
     enabled source is unhealthy."""
-    from crawlers.health import source_health  # noqa: PLC0415
-    from crawlers.state import CrawlState  # noqa: PLC0415
+    from crawlers import CrawlState, source_health  # noqa: PLC0415
 
-    state = CrawlState(paths.crawl_state_path(ctx.settings))
+    state = CrawlState(crawl_state_path(ctx.settings))
     try:
         report = source_health(ctx.settings.sources, state)
     finally:

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import click
 
-from indexer.bulk import IndexReport
-from indexer.search import search_mentions
+from indexer import IndexReport, search_mentions
 from kikimimi import wiring
 from kikimimi.cli.context import CliContext, pass_context, say
 from kikimimi.cli.progress import IndexProgress

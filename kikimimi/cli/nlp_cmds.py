@@ -50,7 +50,7 @@ def nlp() -> None:
 @pass_context
 def score_command(ctx: CliContext, source: TextIO, target: TextIO, backend: str | None) -> None:
     """Score posts: language, sentiment with probabilities, intent and topics."""
-    from nlp.analyzer import Analyzer  # noqa: PLC0415 (heavy, see above)
+    from nlp import Analyzer  # noqa: PLC0415 - loads the model libraries
 
     analyzer = Analyzer(ctx.settings, backend=backend, progress=say)
     started, done, bad = time.monotonic(), 0, 0
@@ -83,10 +83,8 @@ def score_command(ctx: CliContext, source: TextIO, target: TextIO, backend: str 
 @pass_context
 def eval_command(ctx: CliContext, data: Path, backend: str | None) -> None:
     """Print accuracy, macro-recall, macro-F1 and per-class precision/recall."""
-    from nlp.analyzer import Analyzer  # noqa: PLC0415 (heavy, see above)
-    from nlp.classifier import SENTIMENT_LABELS  # noqa: PLC0415
-    from nlp.metrics import score  # noqa: PLC0415
-    from nlp.training.data import INTENT_LABELS  # noqa: PLC0415
+    from nlp import SENTIMENT_LABELS, Analyzer, score  # noqa: PLC0415
+    from nlp.training import INTENT_LABELS  # noqa: PLC0415
 
     rows = [json.loads(line) for line in data.read_text(encoding="utf-8").splitlines() if line]
     texts, gold = [str(r["text"]) for r in rows], [str(r["label"]) for r in rows]
@@ -142,8 +140,7 @@ def train_command(
     seed: int,
 ) -> None:
     """Reproduce the shipped model from the data and the packaged base weights."""
-    from nlp.training.run import train_and_save  # noqa: PLC0415 (heavy, see above)
-    from nlp.training.train import TrainSettings  # noqa: PLC0415
+    from nlp.training import TrainSettings, train_and_save  # noqa: PLC0415
 
     settings = TrainSettings(num_layers=layers, epochs=epochs, max_examples=max_examples, seed=seed)
     reports = train_and_save(data_dir, labelled, out, settings, say)
@@ -159,7 +156,7 @@ def train_command(
 @pass_context
 def build_command(ctx: CliContext) -> None:
     """Build (once) the int8 ONNX export of the configured model."""
-    from nlp.analyzer import Analyzer  # noqa: PLC0415 (heavy, see above)
+    from nlp import Analyzer  # noqa: PLC0415 - loads the model libraries
 
     analyzer = Analyzer(ctx.settings, backend="onnx", progress=say)
     click.echo(f"ready: {analyzer.model_id} from {analyzer.model_dir}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from indexer.bulk import IndexReport
+from indexer import IndexReport
 from kikimimi.cli.context import say
 
 

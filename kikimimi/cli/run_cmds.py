@@ -9,12 +9,11 @@ from typing import TextIO
 
 import click
 
-from alerts.cases import CaseStore
+from alerts import CaseStore
+from config import config_path
+from core import AnalyzedMention, Case, Mention, RecordError, parse_record
 from kikimimi import wiring
 from kikimimi.cli.context import CliContext, pass_context, say
-from kikimimi.config_loader import config_path
-from kikimimi.errors import RecordError
-from kikimimi.records import AnalyzedMention, Case, Mention, parse_record
 
 
 @click.command("run")
@@ -64,7 +63,7 @@ def rules() -> None:
 def rules_test(ctx: CliContext, mentions_file: TextIO) -> None:
     """Show which rules fire on the mentions in a JSONL file, and why. Lines that are not yet
     analysed (no sentiment) go through the NLP stage first."""
-    from alerts.rules import RuleEngine  # noqa: PLC0415
+    from alerts import RuleEngine  # noqa: PLC0415
 
     analyzed: list[AnalyzedMention] = []
     raw: list[tuple[int, Mention]] = []
@@ -88,7 +87,7 @@ def rules_test(ctx: CliContext, mentions_file: TextIO) -> None:
         else:
             analyzed.append(record)
     if raw:
-        from nlp.analyzer import Analyzer  # noqa: PLC0415 - heavy
+        from nlp import Analyzer  # noqa: PLC0415 - heavy
 
         say(f"analysing {len(raw)} mention(s) first")
         analyzed += Analyzer(ctx.settings).analyze([m for _, m in raw])
@@ -228,8 +227,11 @@ def report(
 ) -> None:
     """KPIs from case timestamps (first response, handle time, FCR, CSAT, SLA, volume and
     sentiment by source) as a table here and an HTML report with charts."""
-    from alerts.kpi_queries import kpi_report  # noqa: PLC0415
-    from alerts.report import render_table, write_report  # noqa: PLC0415
+    from alerts import (  # noqa: PLC0415
+        kpi_report,
+        render_table,
+        write_report,
+    )
 
     end = until.replace(tzinfo=UTC) if until else datetime.now(UTC)
     start = since.replace(tzinfo=UTC) if since else end - timedelta(days=7)

@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from kikimimi import paths, wiring
+from config import crawl_state_path, queue_path
+from kikimimi import wiring
 from kikimimi.cli.context import CliContext, pass_context
 
 
@@ -15,13 +16,12 @@ from kikimimi.cli.context import CliContext, pass_context
 def status(ctx: CliContext) -> None:
     """Queue depth, outbox, sources' health, Elasticsearch health and open cases. Exit 3 when
     something needs attention."""
-    from crawlers.health import source_health  # noqa: PLC0415
-    from crawlers.state import CrawlState  # noqa: PLC0415
-    from kikimimi.mention_queue import SqliteMentionQueue  # noqa: PLC0415
+    from core import SqliteMentionQueue  # noqa: PLC0415
+    from crawlers import CrawlState, source_health  # noqa: PLC0415
 
     settings = ctx.settings
     attention = False
-    queue = SqliteMentionQueue(paths.queue_path(settings))
+    queue = SqliteMentionQueue(queue_path(settings))
     click.echo(f"queue:          {queue.depth():,} mention(s) waiting or in flight")
     queue.close()
     outbox = wiring.outbox(settings)
@@ -50,7 +50,7 @@ def status(ctx: CliContext) -> None:
     except Exception as exc:
         click.echo(f"elasticsearch:  unreachable ({type(exc).__name__})")
         attention = True
-    state = CrawlState(paths.crawl_state_path(settings))
+    state = CrawlState(crawl_state_path(settings))
     try:
         for health_row in source_health(settings.sources, state):
             mark = "ok" if health_row.healthy else "UNHEALTHY"

@@ -26,18 +26,14 @@ from typing import Any
 import yaml
 from elasticsearch import Elasticsearch
 
-from alerts.kpi_queries import kpi_report
-from alerts.kpis import KpiReport
-from alerts.report import render_table, write_report
-from crawlers.state import CrawlState
-from kikimimi import paths, wiring
-from kikimimi.config_loader import load_settings
+from alerts import KpiReport, kpi_report, render_table, write_report
+from config import Settings, crawl_state_path, load_settings, queue_path
+from core import Case, Notice, SqliteMentionQueue
+from crawlers import CrawlState
+from kikimimi import wiring
 from kikimimi.demo.sources import APP_ID, MASTODON_TOKEN, WEBHOOK_SECRET, DemoSources
 from kikimimi.demo.stream import demo_posts
 from kikimimi.main_job import RunOptions, run_main_job
-from kikimimi.mention_queue import SqliteMentionQueue
-from kikimimi.records import Case, Notice
-from kikimimi.settings import Settings
 
 __all__ = ["DemoSummary", "render", "run_demo"]
 
@@ -77,8 +73,8 @@ def run_demo(settings: Settings, say: Callable[[str], None]) -> DemoSummary:
         _delete_demo_indices(client)
         wiring.install_index_templates(demo_settings, client)
         say(f"stand-ins on 127.0.0.1 for {len(sources.urls) - 1} sources; running the main job")
-        state = CrawlState(paths.crawl_state_path(demo_settings))
-        queue = SqliteMentionQueue(paths.queue_path(demo_settings))
+        state = CrawlState(crawl_state_path(demo_settings))
+        queue = SqliteMentionQueue(queue_path(demo_settings))
 
         def done() -> bool:
             crawled = all(

@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
 
-from alerts.notify.standins import WebhookSink
-from crawlers.standins.appstore import AppStoreStandin
-from crawlers.standins.discourse import DiscourseStandin
-from crawlers.standins.hackernews import HackerNewsStandin
-from crawlers.standins.jetstream import JetstreamStandin, post_event
-from crawlers.standins.mastodon import MastodonStandin
-from crawlers.standins.news import NewsStandin
-from crawlers.standins.server import StandinPost, StandinServer
-from crawlers.standins.stackexchange import StackExchangeStandin
+from standins.appstore import AppStoreStandin
+from standins.channels import WebhookSink
+from standins.discourse import DiscourseStandin
+from standins.hackernews import HackerNewsStandin
+from standins.jetstream import JetstreamStandin, post_event
+from standins.mastodon import MastodonStandin
+from standins.news import NewsStandin
+from standins.server import StandinPost, StandinServer
+from standins.stackexchange import StackExchangeStandin
 
 __all__ = ["APP_ID", "MASTODON_TOKEN", "WEBHOOK_SECRET", "DemoSources"]
 

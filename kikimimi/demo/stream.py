@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 
-from crawlers.standins.server import StandinPost
-from kikimimi.records import Mention, parse_record
+from core import Mention, parse_record
+from standins.server import StandinPost
 
 __all__ = ["OUTAGE_END", "demo_posts", "sample_mentions"]
 

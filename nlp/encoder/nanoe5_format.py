@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from kikimimi.errors import ModelError
+from core import ModelError
 
 MAGIC = b"E5S1"
 FLOAT32, Q4_0 = 0, 1

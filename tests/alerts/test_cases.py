@@ -10,11 +10,11 @@ from elasticsearch import Elasticsearch
 
 from alerts.cases import CaseStore
 from alerts.rules import CaseAction
-from indexer.names import IndexNames
+from config.rules import CaseSettings
+from core.errors import CaseNotFoundError, CaseTransitionError
+from core.index_names import IndexNames
+from core.records import AnalyzedMention, Author
 from indexer.templates import install_templates
-from kikimimi.errors import CaseNotFoundError, CaseTransitionError
-from kikimimi.records import AnalyzedMention, Author
-from kikimimi.rule_settings import CaseSettings
 
 pytestmark = pytest.mark.elasticsearch
 

@@ -20,7 +20,7 @@ from alerts.report import (
     response_time_bins,
     write_report,
 )
-from kikimimi.records import Author, Case, CaseEvent
+from core.records import Author, Case, CaseEvent
 
 START = datetime(2025, 3, 3, tzinfo=UTC)
 END = START + timedelta(days=7)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from alerts.rules import RuleEngine
-from kikimimi.records import AnalyzedMention, Author, BrandMatch, Sentiment
-from kikimimi.rule_settings import RuleSettings
+from config.rules import RuleSettings
+from core.records import AnalyzedMention, Author, BrandMatch, Sentiment
 
 T = datetime(2026, 11, 20, tzinfo=UTC)
 

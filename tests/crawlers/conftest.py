@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 import yaml
 
+from core.mention_queue import SqliteMentionQueue
+from core.records import Mention
 from crawlers.state import CrawlRun, CrawlState
-from kikimimi.mention_queue import SqliteMentionQueue
-from kikimimi.records import Mention
 
 BRANDS = {
     "brands": [

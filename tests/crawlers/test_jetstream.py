@@ -9,7 +9,8 @@ from typing import Any
 from crawlers.jetstream import CURSOR_KEY, REPLAY_MARGIN_US, tid_time
 from crawlers.matching import TermMatcher
 from crawlers.queries import SearchTerm
-from crawlers.standins.jetstream import (
+from crawlers.state import CrawlState
+from standins.jetstream import (
     JetstreamStandin,
     account_event,
     delete_event,
@@ -18,8 +19,7 @@ from crawlers.standins.jetstream import (
     post_event,
     tid,
 )
-from crawlers.standins.server import StandinPost
-from crawlers.state import CrawlState
+from standins.server import StandinPost
 from tests.crawlers.conftest import CrawlEnv, CrawlResult
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

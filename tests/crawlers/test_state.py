@@ -6,8 +6,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from core.records import Engagement, Mention
 from crawlers.state import CrawlRun, CrawlState
-from kikimimi.records import Engagement, Mention
 
 
 def test_cursors_are_per_source_and_query(tmp_path: Path) -> None:

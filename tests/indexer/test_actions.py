@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from core.index_names import IndexNames
 from indexer.actions import BulkDoc, batches
-from indexer.names import IndexNames
 from indexer.spool import Spool, read_spool_file
 
 

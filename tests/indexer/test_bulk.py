@@ -10,17 +10,17 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
+from config.settings import IndexerSettings
+from core import IndexNames
+from core.records import Mention
 from indexer import (
     DeadLetterFile,
     Indexer,
-    IndexNames,
     Spool,
     install_templates,
     search_mentions,
 )
 from indexer.actions import BulkDoc
-from kikimimi.records import Mention
-from kikimimi.settings import IndexerSettings
 
 pytestmark = pytest.mark.elasticsearch
 

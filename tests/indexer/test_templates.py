@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from elasticsearch import ApiError, Elasticsearch
 
-from indexer import IndexNames, detect_analyzer, install_templates
+from core import IndexNames
+from indexer import detect_analyzer, install_templates
 
 pytestmark = pytest.mark.elasticsearch
 

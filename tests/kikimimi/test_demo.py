@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import AnyHttpUrl
 
-from kikimimi.config_loader import load_settings
+from config.loader import load_settings
 from kikimimi.demo.job import render, run_demo
 from tests.conftest import RunningElasticsearch
 

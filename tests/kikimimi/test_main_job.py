@@ -21,10 +21,10 @@ from elasticsearch import Elasticsearch
 
 from alerts.notify.outbox import Outbox
 from benchmarks.synthetic import generate_mentions
-from crawlers.standins.hackernews import HackerNewsStandin
-from crawlers.standins.server import Reply, Request, StandinPost, StandinServer
-from indexer.names import IndexNames
-from kikimimi.records import Case
+from core.index_names import IndexNames
+from core.records import Case
+from standins.hackernews import HackerNewsStandin
+from standins.server import Reply, Request, StandinPost, StandinServer
 from tests.conftest import RunningElasticsearch
 
 pytestmark = [pytest.mark.elasticsearch, pytest.mark.slow]

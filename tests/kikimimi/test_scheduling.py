@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.standins.hackernews import HackerNewsStandin
-from crawlers.standins.server import StandinPost, StandinServer
 from crawlers.state import CrawlState
+from standins.hackernews import HackerNewsStandin
+from standins.server import StandinPost, StandinServer
 from tests.crawlers.conftest import CrawlEnv
 
 T0 = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)

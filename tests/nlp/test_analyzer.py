@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kikimimi.config_loader import load_settings
-from kikimimi.records import Mention
+from config.loader import load_settings
+from core.records import Mention
 from nlp import DEFAULT_MODEL_DIR
 from nlp.analyzer import Analyzer
 from nlp.training.data import load_corpus

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kikimimi.settings import BrandSettings
+from config.settings import BrandSettings
 from nlp.brands import BrandMatcher
 
 HOSHI = BrandSettings(

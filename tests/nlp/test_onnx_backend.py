@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kikimimi.paths import default_cache_dir
+from config.paths import default_cache_dir
 from nlp import DEFAULT_MODEL_DIR
 from nlp.classifier import load_config
 from nlp.onnx_backend import OnnxClassifier, build_onnx, calibration_texts

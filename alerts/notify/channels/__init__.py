@@ -10,15 +10,15 @@ from alerts.notify.channels.salesforce import SalesforceChannel
 from alerts.notify.channels.slack import SlackChannel
 from alerts.notify.channels.webhook import WebhookChannel
 from alerts.notify.channels.zendesk import ZendeskChannel
-from kikimimi.notification_settings import (
+from config import (
     EmailChannelSettings,
     NotificationChannelSettings,
     SalesforceChannelSettings,
+    Settings,
     SlackChannelSettings,
     WebhookChannelSettings,
     ZendeskChannelSettings,
 )
-from kikimimi.settings import Settings
 
 __all__ = [
     "Channel",

@@ -1,6 +1,6 @@
 """What every channel is, and the HTTP plumbing the HTTP channels share.
 
-A channel ``send``\\ s one notice or raises :class:`~kikimimi.errors.DeliveryError`:
+A channel ``send``\\ s one notice or raises :class:`~core.errors.DeliveryError`:
 retryable for connection problems, timeouts, 408, 429 and 5xx (with ``retry_after`` from a
 ``Retry-After`` header), permanent otherwise. Requests use only ``urllib.request``, never
 follow redirects (credentials must not travel to another host), and error reasons are
@@ -18,10 +18,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import quote, urlsplit
 
-from kikimimi.errors import DeliveryError
-from kikimimi.records import Notice
-from kikimimi.redaction import SecretRedactor
-from kikimimi.retry_after import retry_after_seconds
+from core import DeliveryError, Notice, SecretRedactor, retry_after_seconds
 
 __all__ = [
     "USER_AGENT",

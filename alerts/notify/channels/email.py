@@ -18,10 +18,8 @@ from email.utils import format_datetime
 
 from alerts.notify.channels.base import RedactingChannel, header_value
 from alerts.notify.render import RenderedNotice, cut, render
-from kikimimi.errors import DeliveryError
-from kikimimi.notification_settings import EmailChannelSettings
-from kikimimi.records import Notice
-from kikimimi.redaction import secrets_in
+from config import EmailChannelSettings
+from core import DeliveryError, Notice, secrets_in
 
 __all__ = ["EmailChannel", "email_message", "message_id"]
 

@@ -27,10 +27,8 @@ from alerts.notify.channels.base import (
     safe_origin,
 )
 from alerts.notify.render import cut, render
-from kikimimi.errors import DeliveryError
-from kikimimi.notification_settings import SalesforceChannelSettings
-from kikimimi.records import Notice
-from kikimimi.redaction import secrets_in
+from config import SalesforceChannelSettings
+from core import DeliveryError, Notice, secrets_in
 
 __all__ = ["SalesforceChannel", "case_fields"]
 

@@ -15,10 +15,8 @@ from typing import Any
 
 from alerts.notify.channels.base import RedactingChannel, http_post, raise_for_status
 from alerts.notify.render import render
-from kikimimi.errors import DeliveryError
-from kikimimi.notification_settings import SlackChannelSettings
-from kikimimi.records import Notice
-from kikimimi.redaction import secrets_in
+from config import SlackChannelSettings
+from core import DeliveryError, Notice, secrets_in
 
 __all__ = ["SlackChannel", "escape", "slack_message"]
 

@@ -21,9 +21,8 @@ from alerts.notify.channels.base import (
     raise_for_status,
     safe_origin,
 )
-from kikimimi.notification_settings import WebhookChannelSettings
-from kikimimi.records import Notice
-from kikimimi.redaction import secrets_in
+from config import WebhookChannelSettings
+from core import Notice, secrets_in
 
 __all__ = ["WebhookChannel", "notice_body", "sign"]
 

@@ -22,11 +22,8 @@ from alerts.notify.channels.base import (
     safe_origin,
 )
 from alerts.notify.render import cut, render, slug
-from kikimimi.errors import DeliveryError
-from kikimimi.notification_settings import ZendeskChannelSettings
-from kikimimi.records import Notice
-from kikimimi.redaction import secrets_in
-from kikimimi.retry_after import retry_after_seconds
+from config import ZendeskChannelSettings
+from core import DeliveryError, Notice, retry_after_seconds, secrets_in
 
 __all__ = ["ZendeskChannel", "idempotency_key", "zendesk_ticket"]
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kikimimi.records import AnalyzedMention, Author, Notice, Priority
+from core.records import AnalyzedMention, Author, Notice, Priority
 
 HOSTILE = (
     "<!channel> Hoshi Mobile is down again <https://evil.example/x|click here> & "

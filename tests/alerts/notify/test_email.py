@@ -18,9 +18,9 @@ from cryptography.x509.oid import NameOID
 from pydantic import SecretStr
 
 from alerts.notify.channels.email import EmailChannel, email_message, message_id
-from alerts.notify.standins import SmtpStandin
-from kikimimi.errors import DeliveryError
-from kikimimi.notification_settings import EmailChannelSettings
+from config.notifications import EmailChannelSettings
+from core.errors import DeliveryError
+from standins.channels import SmtpStandin
 from tests.alerts.notify.conftest import MakeNotice
 
 PASSWORD = "smtp-pa55word-xyz"

@@ -17,12 +17,12 @@ from pydantic import SecretStr
 
 from alerts.notify import Outbox, OutboxCounts, build_channels
 from alerts.notify.channels import Channel, WebhookChannel
-from alerts.notify.standins import WebhookSink
-from crawlers.standins.server import Reply, StandinServer
-from kikimimi.errors import DeliveryError
-from kikimimi.notification_settings import SlackChannelSettings, WebhookChannelSettings
-from kikimimi.records import Notice
-from kikimimi.settings import Settings
+from config.notifications import SlackChannelSettings, WebhookChannelSettings
+from config.settings import Settings
+from core.errors import DeliveryError
+from core.records import Notice
+from standins.channels import WebhookSink
+from standins.server import Reply, StandinServer
 from tests.alerts.notify.conftest import MakeNotice
 
 SECRET = "outbox-test-hmac-key-123"
@@ -283,8 +283,8 @@ from pathlib import Path
 from pydantic import SecretStr
 from alerts.notify.channels import WebhookChannel
 from alerts.notify.outbox import Outbox
-from kikimimi.notification_settings import WebhookChannelSettings
-from kikimimi.records import Notice
+from config.notifications import WebhookChannelSettings
+from core.records import Notice
 
 db, url, secret = sys.argv[1:4]
 notices = [Notice.model_validate_json(line) for line in sys.stdin if line.strip()]

@@ -10,9 +10,9 @@ from alerts.notify.channels.salesforce import case_fields
 from alerts.notify.channels.slack import slack_message
 from alerts.notify.channels.zendesk import zendesk_ticket
 from alerts.notify.render import one_line, render, safe_link, slug
-from alerts.notify.standins import slack_block_problems
-from kikimimi.notification_settings import SalesforceChannelSettings, ZendeskChannelSettings
-from kikimimi.records import Notice
+from config.notifications import SalesforceChannelSettings, ZendeskChannelSettings
+from core.records import Notice
+from standins.channels import slack_block_problems
 from tests.alerts.notify.conftest import MakeNotice
 
 SPIKE = Notice(

@@ -10,10 +10,10 @@ import pytest
 from pydantic import SecretStr
 
 from alerts.notify.channels.salesforce import SalesforceChannel
-from alerts.notify.standins import INVALID_SESSION, SalesforceStandin
-from crawlers.standins.server import Reply, Request, StandinServer
-from kikimimi.errors import DeliveryError
-from kikimimi.notification_settings import SalesforceChannelSettings
+from config.notifications import SalesforceChannelSettings
+from core.errors import DeliveryError
+from standins.channels import INVALID_SESSION, SalesforceStandin
+from standins.server import Reply, Request, StandinServer
 from tests.alerts.notify.conftest import MakeNotice
 
 CLIENT_ID = "3MVG9-client-id"

@@ -15,10 +15,10 @@ from alerts.notify.channels import (
     WebhookChannel,
     ZendeskChannel,
 )
-from kikimimi.config_loader import load_settings
-from kikimimi.errors import ConfigError
-from kikimimi.notification_settings import EmailChannelSettings, SalesforceChannelSettings
-from kikimimi.settings import Settings
+from config.loader import load_settings
+from config.notifications import EmailChannelSettings, SalesforceChannelSettings
+from config.settings import Settings
+from core.errors import ConfigError
 
 ALL_TYPES = """
 notifications:

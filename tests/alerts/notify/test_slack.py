@@ -8,10 +8,10 @@ import pytest
 from pydantic import SecretStr
 
 from alerts.notify.channels.slack import SlackChannel, escape, slack_message
-from alerts.notify.standins import SlackSink, slack_block_problems
-from crawlers.standins.server import Reply, StandinServer, too_many_requests
-from kikimimi.errors import DeliveryError
-from kikimimi.notification_settings import SlackChannelSettings
+from config.notifications import SlackChannelSettings
+from core.errors import DeliveryError
+from standins.channels import SlackSink, slack_block_problems
+from standins.server import Reply, StandinServer, too_many_requests
 from tests.alerts.notify.conftest import MakeNotice
 
 HOOK = "/services/T0KIKI/B0MIMI/abcdefghijklmnopqrstuvwx"

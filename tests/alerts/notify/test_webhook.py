@@ -11,10 +11,10 @@ import pytest
 from pydantic import SecretStr
 
 from alerts.notify.channels.webhook import WebhookChannel, notice_body
-from alerts.notify.standins import WebhookSink
-from crawlers.standins.server import Reply, StandinServer, too_many_requests
-from kikimimi.errors import DeliveryError
-from kikimimi.notification_settings import WebhookChannelSettings
+from config.notifications import WebhookChannelSettings
+from core.errors import DeliveryError
+from standins.channels import WebhookSink
+from standins.server import Reply, StandinServer, too_many_requests
 from tests.alerts.notify.conftest import MakeNotice
 
 SECRET = "s3cret-hmac-key-0123456789"

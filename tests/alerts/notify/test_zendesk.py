@@ -10,10 +10,10 @@ import pytest
 from pydantic import SecretStr
 
 from alerts.notify.channels.zendesk import ZendeskChannel, idempotency_key
-from alerts.notify.standins import ZendeskStandin
-from crawlers.standins.server import Reply, StandinServer
-from kikimimi.errors import DeliveryError
-from kikimimi.notification_settings import ZendeskChannelSettings
+from config.notifications import ZendeskChannelSettings
+from core.errors import DeliveryError
+from standins.channels import ZendeskStandin
+from standins.server import Reply, StandinServer
 from tests.alerts.notify.conftest import MakeNotice
 
 EMAIL = "care-bot@hoshi.example"

@@ -10,9 +10,10 @@ from scrapy import Request as ScrapyRequest
 from scrapy.http import TextResponse
 from scrapy.utils.test import get_crawler
 
+from config.sources import AppStoreSource
 from crawlers.spiders.appstore import AppStoreSpider
-from crawlers.standins.appstore import AppStoreStandin
-from crawlers.standins.server import (
+from standins.appstore import AppStoreStandin
+from standins.server import (
     Request,
     StandinPost,
     StandinServer,
@@ -20,7 +21,6 @@ from crawlers.standins.server import (
     server_error,
     too_many_requests,
 )
-from kikimimi.source_settings import AppStoreSource
 from tests.crawlers.conftest import CrawlEnv
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from crawlers.standins.bluesky_search import SEARCH, BlueskySearchStandin
-from crawlers.standins.server import (
+from standins.bluesky_search import SEARCH, BlueskySearchStandin
+from standins.server import (
     Request,
     StandinPost,
     StandinServer,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from crawlers.standins.discourse import WITHDRAWN, DiscourseStandin
-from crawlers.standins.server import (
+from standins.discourse import WITHDRAWN, DiscourseStandin
+from standins.server import (
     Reply,
     Request,
     StandinPost,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from crawlers.standins.hackernews import HackerNewsStandin
-from crawlers.standins.server import (
+from standins.hackernews import HackerNewsStandin
+from standins.server import (
     Request,
     StandinPost,
     StandinServer,

@@ -12,8 +12,8 @@ from scrapy import Request as ScrapyRequest
 from scrapy.http import TextResponse
 
 from crawlers.spiders.mastodon import MastodonSpider
-from crawlers.standins.mastodon import TAG_PATH, MastodonStandin
-from crawlers.standins.server import (
+from standins.mastodon import TAG_PATH, MastodonStandin
+from standins.server import (
     Request,
     StandinPost,
     StandinServer,

@@ -9,8 +9,8 @@ from scrapy.http import XmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawlers.spiders.news import GoogleNewsSpider
-from crawlers.standins.news import NewsStandin
-from crawlers.standins.server import (
+from standins.news import NewsStandin
+from standins.server import (
     Reply,
     Request,
     StandinPost,

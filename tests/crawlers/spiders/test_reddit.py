@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 from datetime import UTC, datetime, timedelta
 
-from crawlers.standins.reddit import RedditStandin
-from crawlers.standins.server import (
+from standins.reddit import RedditStandin
+from standins.server import (
     Request,
     StandinPost,
     StandinServer,

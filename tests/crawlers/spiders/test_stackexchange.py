@@ -11,14 +11,14 @@ from scrapy.http import TextResponse
 from scrapy.utils.test import get_crawler
 
 from crawlers.spiders.stackexchange import StackExchangeSpider
-from crawlers.standins.server import (
+from standins.server import (
     Request,
     StandinPost,
     StandinServer,
     server_error,
     too_many_requests,
 )
-from crawlers.standins.stackexchange import StackExchangeStandin, api_error, gzipped
+from standins.stackexchange import StackExchangeStandin, api_error, gzipped
 from tests.crawlers.conftest import CrawlEnv
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

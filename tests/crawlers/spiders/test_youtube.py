@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from crawlers.standins.server import (
+from standins.server import (
     Request,
     StandinPost,
     StandinServer,
@@ -12,7 +12,7 @@ from crawlers.standins.server import (
     server_error,
     too_many_requests,
 )
-from crawlers.standins.youtube import YouTubeStandin
+from standins.youtube import YouTubeStandin
 from tests.crawlers.conftest import CrawlEnv
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import ElasticsearchNodeError
 from indexer.localnode.account import Account, check_reachable
-from kikimimi.errors import ElasticsearchNodeError
 
 
 @pytest.fixture

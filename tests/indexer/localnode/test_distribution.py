@@ -14,15 +14,15 @@ from typing import Any
 import pytest
 from pydantic import AnyHttpUrl
 
+from config.paths import default_cache_dir
+from config.settings import LocalNodeSettings
+from core.errors import ChecksumMismatchError, DownloadError, ElasticsearchNodeError
 from indexer.localnode.distribution import (
     KNOWN_SHA512,
     distribution_url,
     ensure_distribution,
     expected_sha512,
 )
-from kikimimi.errors import ChecksumMismatchError, DownloadError, ElasticsearchNodeError
-from kikimimi.paths import default_cache_dir
-from kikimimi.settings import LocalNodeSettings
 
 VERSION = "9.9.9"
 ARTIFACT = "org/elasticsearch/distribution/integ-test-zip/elasticsearch"

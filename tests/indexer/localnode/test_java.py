@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import JavaNotFoundError
 from indexer.localnode import java
 from indexer.localnode.java import find_java, parse_java_version
-from kikimimi.errors import JavaNotFoundError
 
 from .conftest import MakeJavaHome
 

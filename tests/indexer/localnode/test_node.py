@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from config.settings import LocalNodeSettings
+from core.errors import ElasticsearchNodeError
 from indexer.localnode import LocalNode, NodeStatus
-from kikimimi.errors import ElasticsearchNodeError
-from kikimimi.settings import LocalNodeSettings
 
 from .conftest import free_ports, processes_mentioning
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from config.settings import LocalNodeSettings
+from core.errors import ElasticsearchNodeError, NodeStartError
 from indexer.localnode import LocalNode
-from kikimimi.errors import ElasticsearchNodeError, NodeStartError
-from kikimimi.settings import LocalNodeSettings
 
 from .conftest import free_ports, processes_mentioning
 

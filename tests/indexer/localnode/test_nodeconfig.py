@@ -6,8 +6,8 @@ from pathlib import Path
 
 import yaml
 
+from config.settings import LocalNodeSettings
 from indexer.localnode.nodeconfig import NodeLayout, prepare
-from kikimimi.settings import LocalNodeSettings
 
 
 def fake_distribution(root: Path) -> Path:

@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Mapping, Sequence
 from datetime import timedelta, timezone
 
-from crawlers.standins.server import Reply, Request, StandinPost
+from standins.server import Reply, Request, StandinPost
 
 __all__ = ["AppStoreStandin"]
 

@@ -18,6 +18,8 @@ from pydantic import (
     model_validator,
 )
 
+from core import Priority
+
 __all__ = [
     "NOTIFICATION_TYPES",
     "ChannelBase",
@@ -32,7 +34,6 @@ __all__ = [
 
 ChannelName = Annotated[str, Field(pattern=r"^[a-z0-9_-]+$")]
 EmailAddress = Annotated[str, Field(pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+$", max_length=254)]
-PriorityName = Literal["urgent", "high", "normal", "low"]
 NonEmpty = Annotated[str, Field(min_length=1)]
 
 
@@ -95,7 +96,7 @@ class EmailChannelSettings(ChannelBase):
         return self
 
 
-DEFAULT_SALESFORCE_PRIORITIES: dict[PriorityName, str] = {
+DEFAULT_SALESFORCE_PRIORITIES: dict[Priority, str] = {
     "urgent": "High",
     "high": "High",
     "normal": "Medium",
@@ -109,7 +110,7 @@ class SalesforceCaseSettings(_Strict):
     subject_field: NonEmpty = "Subject"
     description_field: NonEmpty = "Description"
     priority_field: NonEmpty = "Priority"
-    priorities: dict[PriorityName, NonEmpty] = DEFAULT_SALESFORCE_PRIORITIES
+    priorities: dict[Priority, NonEmpty] = DEFAULT_SALESFORCE_PRIORITIES
     origin: NonEmpty = "Social"
     status: NonEmpty = "New"
     key_field: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*__c$")] | None = None

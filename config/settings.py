@@ -1,4 +1,4 @@
-"""Typed settings, loaded from the YAML files in ``config/`` by :mod:`kikimimi.config_loader`.
+"""Typed settings, loaded from the YAML files in ``config/`` by :mod:`config.loader`.
 
 Every field here is documented in ``docs/configuration.md``; a test fails when one is not.
 """
@@ -18,9 +18,9 @@ from pydantic import (
     model_validator,
 )
 
-from kikimimi.notification_settings import NotificationChannelSettings
-from kikimimi.rule_settings import AlertingSettings, RuleSettings
-from kikimimi.source_settings import CrawlSettings, SchedulerSettings, SourceSettings
+from config.notifications import NotificationChannelSettings
+from config.rules import AlertingSettings, RuleSettings
+from config.sources import CrawlSettings, SchedulerSettings, SourceSettings
 
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
 PositiveSeconds = Annotated[float, Field(gt=0)]

@@ -23,7 +23,7 @@ import zlib
 from collections.abc import Sequence
 from html import escape
 
-from crawlers.standins.server import Reply, Request, StandinPost
+from standins.server import Reply, Request, StandinPost
 
 __all__ = ["StackExchangeStandin", "api_error", "gzipped"]
 

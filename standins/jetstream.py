@@ -29,8 +29,8 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from crawlers.standins.background import BackgroundService
-from crawlers.standins.server import StandinPost
+from standins.background import BackgroundService
+from standins.server import StandinPost
 
 __all__ = [
     "JetstreamStandin",

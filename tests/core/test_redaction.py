@@ -7,8 +7,8 @@ import logging
 import pytest
 from pydantic import SecretStr
 
-from kikimimi.redaction import SecretRedactor, secrets_in
-from kikimimi.source_settings import RedditSource
+from config.sources import RedditSource
+from core.redaction import SecretRedactor, secrets_in
 
 
 def test_secret_values_and_url_credentials_are_masked(caplog: pytest.LogCaptureFixture) -> None:

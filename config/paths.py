@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kikimimi.settings import Settings
+    from config.settings import Settings
 
 
 def default_cache_dir() -> Path:

@@ -20,7 +20,7 @@ from html import escape
 from urllib.parse import urlencode
 
 from crawlers.convert import html_to_text
-from crawlers.standins.server import Reply, Request, StandinPost
+from standins.server import Reply, Request, StandinPost
 
 __all__ = ["NewsStandin", "headline"]
 

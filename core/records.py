@@ -2,7 +2,7 @@
 
 ``Mention`` is what a crawler yields, ``AnalyzedMention`` what the NLP stage adds to it,
 ``Case`` what the alerter opens. All are immutable pydantic models with a JSON round trip;
-:func:`parse_record` turns validation failures into :class:`~kikimimi.errors.RecordError`
+:func:`parse_record` turns validation failures into :class:`~core.errors.RecordError`
 naming the first bad field.
 """
 
@@ -22,18 +22,24 @@ from pydantic import (
     model_validator,
 )
 
-from kikimimi.errors import RecordError
+from core.errors import RecordError
 
 __all__ = [
+    "PRIORITIES",
+    "PRIORITY_ORDER",
     "AnalyzedMention",
     "Author",
     "BrandMatch",
     "Case",
     "CaseEvent",
+    "CaseStatus",
     "Engagement",
     "Mention",
     "Notice",
+    "NoticeKind",
+    "Priority",
     "Sentiment",
+    "SentimentLabel",
     "mention_id",
     "parse_record",
 ]
@@ -152,6 +158,8 @@ class AnalyzedMention(Mention):
 
 CaseStatus = Literal["open", "assigned", "responded", "closed"]
 Priority = Literal["urgent", "high", "normal", "low"]
+PRIORITIES: tuple[Priority, ...] = ("urgent", "high", "normal", "low")  # most urgent first
+PRIORITY_ORDER: dict[str, int] = {name: rank for rank, name in enumerate(PRIORITIES)}
 
 
 class CaseEvent(Record):

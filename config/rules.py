@@ -9,8 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Priority = Literal["urgent", "high", "normal", "low"]
-PRIORITY_ORDER: dict[str, int] = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+from core import Priority
+
 Name = Annotated[str, Field(pattern=r"^[a-z0-9_-]+$")]
 Probability = Annotated[float, Field(ge=0, le=1)]
 

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 from urllib.parse import parse_qs, urlsplit
 
-from crawlers.standins.background import BackgroundService
+from standins.background import BackgroundService
 
 __all__ = [
     "Fault",

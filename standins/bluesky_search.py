@@ -19,7 +19,7 @@ import threading
 from collections.abc import Sequence
 
 from crawlers.convert import html_to_text, parse_time
-from crawlers.standins.server import Reply, Request, StandinPost
+from standins.server import Reply, Request, StandinPost
 
 __all__ = ["BlueskySearchStandin"]
 

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from urllib.parse import parse_qs
 
 from crawlers.convert import html_to_text
-from crawlers.standins.server import Reply, Request, StandinPost
+from standins.server import Reply, Request, StandinPost
 
 __all__ = ["RedditStandin"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from kikimimi.retry_after import retry_after_seconds
+from core.retry_after import retry_after_seconds
 
 
 def test_retry_after_in_seconds_or_as_a_date() -> None:

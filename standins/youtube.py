@@ -18,7 +18,7 @@ import threading
 from collections.abc import Mapping, Sequence
 
 from crawlers.convert import html_to_text
-from crawlers.standins.server import Reply, Request, StandinPost
+from standins.server import Reply, Request, StandinPost
 
 __all__ = ["YouTubeStandin"]
 

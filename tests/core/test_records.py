@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from kikimimi.errors import RecordError
-from kikimimi.records import (
+from core.errors import RecordError
+from core.records import (
     AnalyzedMention,
     BrandMatch,
     Case,

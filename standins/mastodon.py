@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlencode
 
 from crawlers.convert import html_to_text
 from crawlers.queries import hashtag
-from crawlers.standins.server import Reply, Request, StandinPost
+from standins.server import Reply, Request, StandinPost
 
 __all__ = ["MastodonStandin"]
 

@@ -1,6 +1,6 @@
 """Local checking servers for the notification channels (tests and the demo).
 
-The HTTP ones are request handlers for :class:`crawlers.standins.server.StandinServer`
+The HTTP ones are request handlers for :class:`standins.server.StandinServer`
 (``with StandinServer(WebhookSink(secret)) as server: ...``); they check what a real service
 checks and answer as it does:
 
@@ -37,10 +37,9 @@ from typing import Any, Self, cast
 from urllib.parse import parse_qs
 
 from alerts.notify.channels.base import header_value
-from crawlers.standins.background import BackgroundService
-from crawlers.standins.server import Reply, Request
-from kikimimi.errors import RecordError
-from kikimimi.records import Notice, parse_record
+from core import Notice, RecordError, parse_record
+from standins.background import BackgroundService
+from standins.server import Reply, Request
 
 __all__ = [
     "INVALID_SESSION",

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from kikimimi.records import Mention, parse_record
-from kikimimi.sqlite import open_database
+from core.records import Mention, parse_record
+from core.sqlite import open_database
 
 __all__ = ["MentionQueue", "QueuedMention", "SqliteMentionQueue"]
 

@@ -8,8 +8,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from kikimimi.mention_queue import SqliteMentionQueue
-from kikimimi.records import Mention
+from core.mention_queue import SqliteMentionQueue
+from core.records import Mention
 
 
 def test_put_claim_ack_in_order(
@@ -47,8 +47,8 @@ def test_survives_a_killed_producer_and_is_shared_across_processes(tmp_path: Pat
     script = f"""
 import os, sys
 from datetime import UTC, datetime
-from kikimimi.mention_queue import SqliteMentionQueue
-from kikimimi.records import Mention
+from core.mention_queue import SqliteMentionQueue
+from core.records import Mention
 queue = SqliteMentionQueue(__import__("pathlib").Path({str(path)!r}))
 now = datetime.now(UTC)
 for i in range(300):

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from crawlers.convert import html_to_text
-from crawlers.standins.server import Reply, Request, StandinPost
+from standins.server import Reply, Request, StandinPost
 
 __all__ = ["HackerNewsStandin"]
 

@@ -1,7 +1,7 @@
-"""Load ``config/*.yaml`` into :class:`~kikimimi.settings.Settings`.
+"""Load ``config/*.yaml`` into :class:`~config.settings.Settings`.
 
 Secrets are written ``{"$env": "NAME"}`` and read from the environment at load time.
-Every problem becomes a :class:`~kikimimi.errors.ConfigError` naming the file, the field
+Every problem becomes a :class:`~core.errors.ConfigError` naming the file, the field
 path (``elasticsearch.local.port``, ``brands[0].name``), the line and the bad value.
 Relative paths in the file are resolved against the file's directory.
 """
@@ -16,10 +16,10 @@ from typing import Any, cast
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from kikimimi.errors import ConfigError, ConfigProblem
-from kikimimi.notification_settings import NOTIFICATION_TYPES
-from kikimimi.settings import Settings
-from kikimimi.source_settings import SOURCE_TYPES
+from config.notifications import NOTIFICATION_TYPES
+from config.settings import Settings
+from config.sources import SOURCE_TYPES
+from core import ConfigError, ConfigProblem
 
 __all__ = ["DEFAULT_CONFIG", "config_path", "load_settings"]
 

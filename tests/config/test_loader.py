@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kikimimi.config_loader import DEFAULT_CONFIG, load_settings
-from kikimimi.errors import ConfigError
+from config.loader import DEFAULT_CONFIG, load_settings
+from core.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]
 
