@@ -15,20 +15,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from elastic_transport import TransportError
 from elasticsearch import ConflictError, Elasticsearch, NotFoundError
 
 from alerts.rules import CaseAction
 from config import CaseSettings
 from core import (
     PRIORITY_ORDER,
-    AnalyzedMention,
     Case,
+    CaseConflictError,
     CaseEvent,
     CaseNotFoundError,
     CaseStatus,
     CaseTransitionError,
     IndexNames,
+    Mention,
+    elasticsearch_errors,
+    response_error,
 )
 
 __all__ = ["CaseChange", "CaseStore", "author_key", "case_id_for"]
@@ -37,7 +39,7 @@ OPEN_STATUSES = ("open", "assigned", "responded")
 MAX_CONFLICT_RETRIES = 8
 
 
-def author_key(mention: AnalyzedMention) -> str:
+def author_key(mention: Mention) -> str:
     """Who a case is about: the author's id or handle on that source (or the mention)."""
     who = mention.author.id or mention.author.handle
     return f"{mention.source}:{who}" if who else f"mention:{mention.id}"
@@ -74,7 +76,8 @@ class CaseStore:
 
     # the pipeline's side
 
-    def apply(self, action: CaseAction, mention: AnalyzedMention, now: datetime) -> CaseChange:
+    @elasticsearch_errors("put a mention into its case")
+    def apply(self, action: CaseAction, mention: Mention, now: datetime) -> CaseChange:
         """Open a case for the mention, or add it to its author's open case on that brand."""
         key = author_key(mention)
         existing = self._open_case(action.brand, key, now)
@@ -86,18 +89,16 @@ class CaseStore:
         case = self._new_case(case_id, action, mention, now)
         try:
             self.client.create(index=self.index, id=case_id, document=_doc(case))
-        except ConflictError:  # replayed after a crash: the case exists already
+        except ConflictError as exc:  # replayed after a crash: the case exists already
             found = self._get(case_id)
             change = None if found is None else self._add_mention(found, action, mention, now)
-            if change is None:
-                raise
+            if change is None:  # closed or gone meanwhile
+                raise CaseConflictError(case_id, attempts=1) from exc
             return change
         self._recent[(action.brand, key)] = case_id
         return CaseChange(case, "opened")
 
-    def _new_case(
-        self, case_id: str, action: CaseAction, mention: AnalyzedMention, now: datetime
-    ) -> Case:
+    def _new_case(self, case_id: str, action: CaseAction, mention: Mention, now: datetime) -> Case:
         due = now + timedelta(minutes=self.settings.sla_minutes[action.priority])
         return Case(
             id=case_id,
@@ -117,7 +118,7 @@ class CaseStore:
         )
 
     def _with_mention(
-        self, case: Case, action: CaseAction, mention: AnalyzedMention, now: datetime
+        self, case: Case, action: CaseAction, mention: Mention, now: datetime
     ) -> Case | None:
         """``case`` with the mention added (unchanged if it is there); None if closed."""
         if mention.id in case.mention_ids:
@@ -139,7 +140,7 @@ class CaseStore:
         )
 
     def _add_mention(
-        self, found: _Versioned, action: CaseAction, mention: AnalyzedMention, now: datetime
+        self, found: _Versioned, action: CaseAction, mention: Mention, now: datetime
     ) -> CaseChange | None:
         """Add the mention to ``found`` (one conditional write; re-read only on a conflict);
         None when the case was closed meanwhile."""
@@ -152,8 +153,9 @@ class CaseStore:
             return None
         return CaseChange(updated, "mention_added")
 
+    @elasticsearch_errors("put mentions into their cases")
     def apply_batch(
-        self, items: Sequence[tuple[CaseAction, AnalyzedMention]], now: datetime
+        self, items: Sequence[tuple[CaseAction, Mention]], now: datetime
     ) -> list[CaseChange]:
         """:meth:`apply` for a batch, in order, with three requests instead of three per
         mention: one ``mget`` and one ``msearch`` to find open cases, one ``bulk`` to write
@@ -211,7 +213,9 @@ class CaseStore:
             responses = self.client.msearch(searches=searches)["responses"]
             for key, response in zip(missing, responses, strict=True):
                 if "error" in response:
-                    raise TransportError(f"case search failed: {response['error']}")
+                    raise response_error(
+                        "find open cases", response.get("status", 500), response["error"]
+                    )
                 hits = response["hits"]["hits"]
                 found[key] = (
                     _Versioned(
@@ -256,7 +260,7 @@ class CaseStore:
             if result.get("status") == 409:
                 conflicts.add(key)
             elif "error" in result:
-                raise TransportError(f"case write failed: {result['error']}")
+                raise response_error("write cases", result["status"], result["error"])
         return conflicts
 
     def _open_case(self, brand: str, key: str, now: datetime) -> _Versioned | None:
@@ -306,12 +310,14 @@ class CaseStore:
 
     # operators' side
 
+    @elasticsearch_errors("read a case")
     def get(self, case_id: str) -> Case:
         found = self._get(case_id)
         if found is None:
             raise CaseNotFoundError(case_id)
         return found.case
 
+    @elasticsearch_errors("assign a case")
     def assign(self, case_id: str, to: str, now: datetime, actor: str | None = None) -> Case:
         def change(case: Case) -> Case:
             _require(case, ("open", "assigned", "responded"), "assign")
@@ -328,6 +334,7 @@ class CaseStore:
 
         return self._update_or_fail(case_id, change)
 
+    @elasticsearch_errors("record a response to a case")
     def respond(
         self, case_id: str, now: datetime, actor: str | None = None, note: str | None = None
     ) -> Case:
@@ -347,6 +354,7 @@ class CaseStore:
 
         return self._update_or_fail(case_id, change)
 
+    @elasticsearch_errors("close a case")
     def close(
         self, case_id: str, now: datetime, csat: int | None = None, actor: str | None = None
     ) -> Case:
@@ -366,6 +374,7 @@ class CaseStore:
 
         return self._update_or_fail(case_id, change)
 
+    @elasticsearch_errors("flag SLA breaches")
     def mark_sla_breaches(self, now: datetime) -> list[Case]:
         """Flag unanswered cases past their SLA due time (once each); returns them."""
         breached = []
@@ -420,21 +429,33 @@ class CaseStore:
         if do_not_market is not None:
             filters.append({"term": {"do_not_market": do_not_market}})
         after: list[Any] | None = None
-        while True:
-            response = self.client.search(
-                index=self.index,
-                size=500,
-                sort=[{"opened_at": "desc"}, {"id": "asc"}],
-                query={"bool": {"filter": filters}},
-                search_after=after,
-            )
-            hits = response["hits"]["hits"]
-            for hit in hits:
-                yield Case.model_validate(hit["_source"])
-            if len(hits) < 500:
-                return
-            after = hits[-1]["sort"]
+        with elasticsearch_errors("search cases"):
+            while True:
+                response = self.client.search(
+                    index=self.index,
+                    size=500,
+                    sort=[{"opened_at": "desc"}, {"id": "asc"}],
+                    query={"bool": {"filter": filters}},
+                    search_after=after,
+                )
+                hits = response["hits"]["hits"]
+                for hit in hits:
+                    yield Case.model_validate(hit["_source"])
+                if len(hits) < 500:
+                    return
+                after = hits[-1]["sort"]
 
+    @elasticsearch_errors("count open cases")
+    def count_open(self) -> int:
+        """How many cases are not closed (0 before the cases index exists)."""
+        response = self.client.count(
+            index=self.index,
+            query={"terms": {"status": list(OPEN_STATUSES)}},
+            ignore_unavailable=True,
+        )
+        return int(response["count"])
+
+    @elasticsearch_errors("refresh the cases index")
     def refresh(self) -> None:
         self.client.indices.refresh(index=self.index)
 
@@ -476,7 +497,7 @@ class CaseStore:
                 current = None  # someone else wrote first: read again and re-apply
                 continue
             return updated
-        raise ConflictError(f"case {case_id}: too many concurrent updates", None, None)  # type: ignore[arg-type]
+        raise CaseConflictError(case_id, attempts=MAX_CONFLICT_RETRIES)
 
     def _update_or_fail(self, case_id: str, change: Callable[[Case], Case]) -> Case:
         updated = self._update(case_id, change)

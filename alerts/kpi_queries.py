@@ -9,11 +9,12 @@ from elasticsearch import Elasticsearch
 
 from alerts.cases import CaseStore
 from alerts.kpis import DailySentimentCount, KpiReport, SourceSentimentCount, compute_kpis
-from core import IndexNames
+from core import IndexNames, elasticsearch_errors
 
 __all__ = ["kpi_report"]
 
 
+@elasticsearch_errors("compute the KPIs")
 def kpi_report(
     client: Elasticsearch,
     names: IndexNames,

@@ -11,25 +11,25 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from alerts.spikes import SpikeAlert
-from core import AnalyzedMention, Case, Notice
+from core import Case, IndexedMention, Mention, Notice
 
 __all__ = ["case_notices", "feed_notices", "spike_notices"]
 
 EXCERPT = 280
 
 
-def _excerpt(mention: AnalyzedMention) -> str:
+def _excerpt(mention: Mention) -> str:
     text = " ".join(mention.text.split())
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
 
 
-def _who(mention: AnalyzedMention) -> str:
+def _who(mention: Mention) -> str:
     handle = mention.author.handle or mention.author.name or mention.author.id or "someone"
     return f"{handle} on {mention.source}"
 
 
 def case_notices(
-    case: Case, mention: AnalyzedMention, channels: Sequence[str], now: datetime
+    case: Case, mention: IndexedMention, channels: Sequence[str], now: datetime
 ) -> list[Notice]:
     """One notice per channel for the case event this mention caused (opened or updated)."""
     opened = case.mention_ids[0] == mention.id
@@ -60,7 +60,7 @@ def case_notices(
 
 
 def feed_notices(
-    feed: str, mention: AnalyzedMention, channels: Sequence[str], now: datetime, reason: str
+    feed: str, mention: IndexedMention, channels: Sequence[str], now: datetime, reason: str
 ) -> list[Notice]:
     """A mention forwarded to a team feed (no case), one notice per channel."""
     brand = mention.brands[0].brand if mention.brands else None

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from config import RuleSettings
-from core import PRIORITY_ORDER, AnalyzedMention, BrandMatch, Priority
+from core import PRIORITY_ORDER, AnalyzedMention, BrandMatch, Mention, Priority
 
 __all__ = ["CaseAction", "Decision", "RuleEngine", "RuleMatch"]
 
@@ -50,12 +50,17 @@ class CaseAction:
 
 @dataclass(frozen=True)
 class Decision:
-    """What the rules decided for one mention."""
+    """What the rules decided for one mention (the mention itself is not part of it)."""
 
-    mention: AnalyzedMention
+    vip: bool = False
     matches: tuple[RuleMatch, ...] = ()
     case: CaseAction | None = None
     feeds: dict[str, tuple[str, ...]] = field(default_factory=dict)  # feed -> channels
+
+    @property
+    def rule_names(self) -> list[str]:
+        """The names of the rules that fired, in configuration order."""
+        return [m.rule.name for m in self.matches]
 
 
 class RuleEngine:
@@ -65,15 +70,13 @@ class RuleEngine:
         self.rules = [r for r in rules if r.enabled]
         self.vip_authors = {_fold(a).lstrip("@") for a in vip_authors}
 
-    def is_vip(self, mention: AnalyzedMention) -> bool:
+    def is_vip(self, mention: Mention) -> bool:
         author = mention.author
         keys = [k for k in (author.handle, author.id, author.name) if k]
-        return mention.vip or any(_fold(k).lstrip("@") in self.vip_authors for k in keys)
+        return any(_fold(k).lstrip("@") in self.vip_authors for k in keys)
 
     def decide(self, mention: AnalyzedMention) -> Decision:
         vip = self.is_vip(mention)
-        if vip != mention.vip:
-            mention = mention.model_copy(update={"vip": vip})
         matches = [m for rule in self.rules if (m := self._match(rule, mention)) is not None]
         case = self._case(matches, vip)
         feeds: dict[str, tuple[str, ...]] = {}
@@ -81,10 +84,7 @@ class RuleEngine:
             if match.rule.feed:
                 known = feeds.get(match.rule.feed, ())
                 feeds[match.rule.feed] = tuple(dict.fromkeys([*known, *match.rule.notify]))
-        mention = mention.model_copy(
-            update={"rules": [m.rule.name for m in matches], "feeds": sorted(feeds)}
-        )
-        return Decision(mention, tuple(matches), case, feeds)
+        return Decision(vip, tuple(matches), case, feeds)
 
     def _case(self, matches: Sequence[RuleMatch], vip: bool) -> CaseAction | None:
         casing = [m for m in matches if m.rule.open_case]

@@ -23,7 +23,7 @@ from typing import Any
 from elasticsearch import Elasticsearch
 
 from config import SpikeSettings
-from core import AnalyzedMention, IndexNames
+from core import IndexedMention, IndexNames, elasticsearch_errors
 
 __all__ = ["SpikeAlert", "SpikeDetector"]
 
@@ -42,7 +42,7 @@ class SpikeAlert:
     ratio: float
     confirmed_windows: int
     top_topics: list[tuple[str, int]]
-    examples: list[AnalyzedMention]
+    examples: list[IndexedMention]
 
     @property
     def key(self) -> str:
@@ -82,6 +82,7 @@ class SpikeDetector:
         self.state_file = state_file
         self._state = self._load()
 
+    @elasticsearch_errors("evaluate spike alerts")
     def evaluate(self, now: datetime) -> list[SpikeAlert]:
         """Check every brand once; returns the alerts that fire now. Call :meth:`commit`
         once they are handled."""
@@ -133,7 +134,7 @@ class SpikeDetector:
 
     def _details(
         self, brand: str, start: datetime, end: datetime
-    ) -> tuple[list[tuple[str, int]], list[AnalyzedMention]]:
+    ) -> tuple[list[tuple[str, int]], list[IndexedMention]]:
         response = self.client.search(
             index=self.names.mentions_alias,
             query=self._query(brand, start, end),
@@ -143,7 +144,7 @@ class SpikeDetector:
         )
         buckets = response["aggregations"]["topics"]["buckets"]
         topics = [(str(b["key"]), int(b["doc_count"])) for b in buckets]
-        examples = [AnalyzedMention.model_validate(h["_source"]) for h in response["hits"]["hits"]]
+        examples = [IndexedMention.model_validate(h["_source"]) for h in response["hits"]["hits"]]
         return topics, examples
 
     def _load(self) -> dict[str, _BrandState]:

@@ -52,19 +52,23 @@ import yaml
 
 from benchmarks.synthetic import generate_mentions
 from config import DEFAULT_EDITIONS
-from crawlers import CrawlState
-from crawlers.convert import html_to_text
-from crawlers.queries import SearchTerm
-from standins.appstore import AppStoreStandin
-from standins.bluesky_search import BlueskySearchStandin
-from standins.discourse import DiscourseStandin
-from standins.hackernews import HackerNewsStandin
-from standins.mastodon import MastodonStandin
-from standins.news import NewsStandin
-from standins.reddit import RedditStandin
-from standins.server import Reply, Request, StandinPost, StandinServer
-from standins.stackexchange import StackExchangeStandin
-from standins.youtube import YouTubeStandin
+from crawlers import CrawlState, SearchTerm
+from standins import (
+    AppStoreStandin,
+    BlueskySearchStandin,
+    DiscourseStandin,
+    HackerNewsStandin,
+    MastodonStandin,
+    NewsStandin,
+    RedditStandin,
+    Reply,
+    Request,
+    StackExchangeStandin,
+    StandinPost,
+    StandinServer,
+    YouTubeStandin,
+    html_to_text,
+)
 
 QUERY = "hoshi"
 MAX_PAGES = 1000  # the most a source allows; enough for every post at any modest --count
@@ -620,7 +624,7 @@ class TimedHandler:
 
 @contextmanager
 def standins_memoized() -> Iterator[None]:
-    """The stand-ins convert every post's HTML again for each request, O(posts) lxml parses a
+    """The stand-ins convert every post's HTML again for each request, O(posts) HTML parses a
     page; here they share one cache, so that the warm-up stays short. Their answers are the
     same."""
     texts: dict[str, str] = {}

@@ -4,7 +4,7 @@ Runs the real pipeline (:func:`kikimimi.wiring.pipeline`, the shipped ``config/k
 brands, rules and NLP settings) against a running Elasticsearch, in a temporary state
 directory (queue, outbox, spool) and under a unique index prefix whose indices are deleted
 before and after. Every notification channel is replaced by a webhook channel of the same name
-pointed at a local :class:`standins.channels.WebhookSink` on 127.0.0.1 (HMAC-signed, the
+pointed at a local :class:`standins.WebhookSink` on 127.0.0.1 (HMAC-signed, the
 sink checks the signature), so nothing outside the machine is contacted.
 
 1. **Throughput.** Puts ``--count`` synthetic mentions (``benchmarks.synthetic``) into the
@@ -76,8 +76,7 @@ from kikimimi import wiring
 from kikimimi.main_job import IDLE_SECONDS, RunOptions
 from kikimimi.pipeline import MentionAnalyzer, NoticeOutbox, Pipeline, PipelineTotals
 from nlp import Analyzer
-from standins.channels import WebhookSink
-from standins.server import Reply, Request, StandinServer
+from standins import Reply, Request, StandinServer, WebhookSink
 
 DEFAULT_COUNT = 20_000
 DEFAULT_RATE = 50.0

@@ -17,7 +17,18 @@ from config.notifications import (
     WebhookChannelSettings,
     ZendeskChannelSettings,
 )
-from config.paths import crawl_state_path, default_cache_dir, queue_path
+from config.paths import (
+    crawl_state_path,
+    dead_letters_path,
+    default_cache_dir,
+    demo_dir,
+    indexer_spool_dir,
+    local_node_dir,
+    outbox_path,
+    queue_path,
+    scheduler_jobs_path,
+    spike_state_path,
+)
 from config.rules import (
     AlertingSettings,
     CaseSettings,
@@ -99,7 +110,14 @@ __all__ = [
     "ZendeskChannelSettings",
     "config_path",
     "crawl_state_path",
+    "dead_letters_path",
     "default_cache_dir",
+    "demo_dir",
+    "indexer_spool_dir",
     "load_settings",
+    "local_node_dir",
+    "outbox_path",
     "queue_path",
+    "scheduler_jobs_path",
+    "spike_state_path",
 ]

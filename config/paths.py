@@ -1,5 +1,8 @@
-"""Where Kikimimi keeps things: the cache of what it builds or downloads once, and the state
-files the crawlers share with the pipeline (light to import: crawls need only these)."""
+"""Where Kikimimi keeps things: the cache of what it builds or downloads once, and every
+state file or folder under ``state_dir`` (light to import: crawls need only these).
+
+These functions are the only place a state path is decided; everything else asks them.
+"""
 
 from __future__ import annotations
 
@@ -28,3 +31,39 @@ def queue_path(settings: Settings) -> Path:
 def crawl_state_path(settings: Settings) -> Path:
     """Cursors, seen ids and run history of the crawlers."""
     return settings.state_dir / "crawl" / "state.sqlite"
+
+
+def scheduler_jobs_path(settings: Settings) -> Path:
+    """The crawl scheduler's job store: each source's next run time, kept across restarts."""
+    return settings.state_dir / "scheduler" / "jobs.sqlite"
+
+
+def local_node_dir(settings: Settings) -> Path:
+    """The local Elasticsearch node's config, data, logs and pid file
+    (``elasticsearch.local.directory`` when set)."""
+    return Path(settings.elasticsearch.local.directory or settings.state_dir / "elasticsearch")
+
+
+def indexer_spool_dir(settings: Settings) -> Path:
+    """Batches the indexer could not write while Elasticsearch was down, replayed later."""
+    return settings.state_dir / "indexer" / "spool"
+
+
+def dead_letters_path(settings: Settings) -> Path:
+    """Documents Elasticsearch refused for good, one JSON line each."""
+    return settings.state_dir / "indexer" / "dead-letters.jsonl"
+
+
+def outbox_path(settings: Settings) -> Path:
+    """The durable outbox of notices waiting for, or delivered to, their channels."""
+    return settings.state_dir / "alerts" / "outbox.sqlite"
+
+
+def spike_state_path(settings: Settings) -> Path:
+    """The spike detector's memory: confirmations so far and each brand's last alert."""
+    return settings.state_dir / "alerts" / "spikes.json"
+
+
+def demo_dir(settings: Settings) -> Path:
+    """``kikimimi demo``'s workspace: its configuration and its own ``state_dir``."""
+    return settings.state_dir / "demo"

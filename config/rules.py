@@ -83,10 +83,11 @@ class SpikeSettings(_Strict):
 
 
 class AlertingSettings(_Strict):
-    """Cases, spikes and the VIP list."""
+    """Cases, spikes, the VIP list, and how notices are retried and kept."""
 
     vip_authors: list[Annotated[str, Field(min_length=1)]] = []
     retry_seconds: Annotated[float, Field(ge=0)] = 5.0
     max_retry_seconds: Annotated[float, Field(ge=0)] = 900.0
+    keep_delivered_days: Annotated[float, Field(gt=0)] = 30.0
     cases: CaseSettings = CaseSettings()
     spikes: SpikeSettings = SpikeSettings()

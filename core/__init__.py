@@ -5,7 +5,14 @@ It imports no stage and no application code; stages and the application import t
 names from here (``from core import Mention, KikimimiError``), never from the modules.
 """
 
+from core.elasticsearch_boundary import (
+    elasticsearch_errors,
+    error_reason,
+    is_transient_status,
+    response_error,
+)
 from core.errors import (
+    CaseConflictError,
     CaseError,
     CaseNotFoundError,
     CaseTransitionError,
@@ -15,8 +22,10 @@ from core.errors import (
     CrawlError,
     DeliveryError,
     DownloadError,
+    ElasticsearchError,
     ElasticsearchNodeError,
-    IndexerError,
+    ElasticsearchRequestError,
+    ElasticsearchUnavailableError,
     JavaNotFoundError,
     KikimimiError,
     ModelError,
@@ -37,6 +46,7 @@ from core.records import (
     CaseEvent,
     CaseStatus,
     Engagement,
+    IndexedMention,
     Mention,
     Notice,
     NoticeKind,
@@ -48,7 +58,7 @@ from core.records import (
 )
 from core.redaction import SecretRedactor, install_redactor, secrets_in
 from core.retry_after import retry_after_seconds
-from core.sqlite import open_database
+from core.sqlite import open_database, transaction
 
 __all__ = [
     "PRIORITIES",
@@ -57,6 +67,7 @@ __all__ = [
     "Author",
     "BrandMatch",
     "Case",
+    "CaseConflictError",
     "CaseError",
     "CaseEvent",
     "CaseNotFoundError",
@@ -68,10 +79,13 @@ __all__ = [
     "CrawlError",
     "DeliveryError",
     "DownloadError",
+    "ElasticsearchError",
     "ElasticsearchNodeError",
+    "ElasticsearchRequestError",
+    "ElasticsearchUnavailableError",
     "Engagement",
     "IndexNames",
-    "IndexerError",
+    "IndexedMention",
     "JavaNotFoundError",
     "KikimimiError",
     "Mention",
@@ -89,10 +103,15 @@ __all__ = [
     "SentimentLabel",
     "SqliteMentionQueue",
     "UnknownSourceError",
+    "elasticsearch_errors",
+    "error_reason",
     "install_redactor",
+    "is_transient_status",
     "mention_id",
     "open_database",
     "parse_record",
+    "response_error",
     "retry_after_seconds",
     "secrets_in",
+    "transaction",
 ]

@@ -8,13 +8,16 @@
     │   ├── ChecksumMismatchError   the download does not match its pinned checksum
     │   ├── JavaNotFoundError       no suitable JDK could be found
     │   └── NodeStartError          the node exited or did not become healthy in time
-    ├── IndexerError                Elasticsearch rejected setup (templates) or is unusable
+    ├── ElasticsearchError          a request to Elasticsearch failed: its operation
+    │   ├── ElasticsearchUnavailableError  unreachable, timed out, 429 or 5xx: retryable
+    │   └── ElasticsearchRequestError      the cluster refused the request (4xx): its reason
     ├── ModelError                  an NLP model's files are missing, corrupt or incompatible
     ├── CrawlError                  a crawl could not run
     │   └── UnknownSourceError      no configured source has that name
     ├── CaseError                   a case operation cannot be done
     │   ├── CaseNotFoundError       no case has that id
-    │   └── CaseTransitionError     the case's status does not allow it
+    │   ├── CaseTransitionError     the case's status does not allow it
+    │   └── CaseConflictError       concurrent writers kept changing the case: retryable
     └── NotifyError                 sending notices (outbox, channels) failed
         └── DeliveryError           a channel did not take a notice: retryable or permanent
 
@@ -120,8 +123,31 @@ class NodeStartError(ElasticsearchNodeError):
         super().__init__(text)
 
 
-class IndexerError(KikimimiError):
-    """Elasticsearch refused the indexer's setup or answered in a way it cannot use."""
+class ElasticsearchError(KikimimiError):
+    """A request to Elasticsearch failed; ``operation`` says what it was for."""
+
+    def __init__(self, operation: str, message: str) -> None:
+        self.operation = operation
+        super().__init__(f"could not {operation}: {message}")
+
+
+class ElasticsearchUnavailableError(ElasticsearchError):
+    """Elasticsearch could not be reached, timed out or was overloaded (429, 5xx): trying
+    again later may work. ``status`` is the HTTP status when there was an answer."""
+
+    def __init__(self, operation: str, cause: str, status: int | None = None) -> None:
+        self.cause = cause
+        self.status = status
+        super().__init__(operation, f"Elasticsearch is unavailable: {cause}")
+
+
+class ElasticsearchRequestError(ElasticsearchError):
+    """Elasticsearch refused the request (a 4xx): sending it again will not help."""
+
+    def __init__(self, operation: str, status: int, reason: str) -> None:
+        self.status = status
+        self.reason = reason
+        super().__init__(operation, f"Elasticsearch refused it ({status}): {reason}")
 
 
 class ModelError(KikimimiError):
@@ -162,6 +188,18 @@ class CaseTransitionError(CaseError):
         self.status = status
         self.operation = operation
         super().__init__(f"case {case_id} is {status}: cannot {operation} it")
+
+
+class CaseConflictError(CaseError):
+    """Other writers changed the case each time it was about to be written; try again."""
+
+    def __init__(self, case_id: str, attempts: int) -> None:
+        self.case_id = case_id
+        self.attempts = attempts
+        super().__init__(
+            f"case {case_id} was changed by someone else during each of {attempts} "
+            "attempt(s) to write it; try again"
+        )
 
 
 class NotifyError(KikimimiError):

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from core.records import Mention, parse_record
-from core.sqlite import open_database
+from core.sqlite import open_database, transaction
 
 __all__ = ["MentionQueue", "QueuedMention", "SqliteMentionQueue"]
 
@@ -90,14 +90,8 @@ class SqliteMentionQueue:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:  # one connection, shared by the pipeline's threads
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self._lock, transaction(self._db) as db:  # the pipeline's threads share self._db
+            yield db
 
     def put(self, mentions: Iterable[Mention]) -> int:
         now = time.time()

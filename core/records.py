@@ -1,16 +1,18 @@
 """Typed records that flow between the stages.
 
 ``Mention`` is what a crawler yields, ``AnalyzedMention`` what the NLP stage adds to it,
-``Case`` what the alerter opens. All are immutable pydantic models with a JSON round trip;
+``IndexedMention`` the document indexed for it (with what the rules decided), ``Case`` what
+the alerter opens. All are immutable pydantic models with a JSON round trip;
 :func:`parse_record` turns validation failures into :class:`~core.errors.RecordError`
-naming the first bad field.
+naming the first bad field. A record grows into the next one in memory
+(:meth:`Record.fields_of`); it is serialised only where it leaves the process.
 """
 
 from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 from pydantic import (
     AwareDatetime,
@@ -34,6 +36,7 @@ __all__ = [
     "CaseEvent",
     "CaseStatus",
     "Engagement",
+    "IndexedMention",
     "Mention",
     "Notice",
     "NoticeKind",
@@ -62,6 +65,11 @@ class Record(BaseModel):
     """Base of all records: unknown fields are rejected, instances are immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def fields_of(self, base: type[Record]) -> dict[str, Any]:
+        """The values of ``base``'s fields (``base`` is this record's type or one it extends),
+        shared, not copied: what a larger record is built from without a serialisation."""
+        return {name: getattr(self, name) for name in base.model_fields}
 
 
 class Author(Record):
@@ -151,6 +159,12 @@ class AnalyzedMention(Mention):
     sentiment: Sentiment | None = None
     topics: list[str] = []
     intent: Literal["complaint", "question", "praise", "other"] | None = None
+
+
+class IndexedMention(AnalyzedMention):
+    """The document indexed for a mention: what NLP found and what the rules decided (a VIP
+    author, the rules that fired, the team feeds it was forwarded to)."""
+
     vip: bool = False
     rules: list[str] = []
     feeds: list[str] = []
@@ -158,7 +172,7 @@ class AnalyzedMention(Mention):
 
 CaseStatus = Literal["open", "assigned", "responded", "closed"]
 Priority = Literal["urgent", "high", "normal", "low"]
-PRIORITIES: tuple[Priority, ...] = ("urgent", "high", "normal", "low")  # most urgent first
+PRIORITIES: tuple[Priority, ...] = get_args(Priority)  # most urgent first
 PRIORITY_ORDER: dict[str, int] = {name: rank for rank, name in enumerate(PRIORITIES)}
 
 
@@ -227,7 +241,7 @@ class Notice(Record):
     team: str | None = None
     case_id: str | None = None
     url: str | None = None
-    mention: AnalyzedMention | None = None
+    mention: IndexedMention | None = None
     case: Case | None = None
     facts: dict[str, str] = {}
 

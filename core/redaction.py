@@ -1,4 +1,10 @@
-"""Keep secrets out of logs: a logging filter that masks known secret values and URL keys."""
+"""Keep secrets out of logs: a logging filter that masks known secret values and URL keys.
+
+A secret value is masked where it stands as a whole token, never inside a longer word
+("Spider closed" stays whole whatever the secrets), and only when it has at least
+``MIN_SECRET_LENGTH`` characters: a shorter value would match everywhere. Such values are
+still never logged on purpose; the filter is the safety net.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,8 @@ from pydantic import BaseModel, SecretStr
 __all__ = ["SecretRedactor", "install_redactor", "secrets_in"]
 
 MASK = "***"
+MIN_SECRET_LENGTH = 4
+_WORD_CHAR = re.compile(r"\w", re.ASCII)
 _URL_SECRETS = re.compile(
     r"(?i)([?&](?:key|api_key|apikey|access_token|token|client_secret|password)=)[^&\s'\">]+"
 )
@@ -39,11 +47,27 @@ class SecretRedactor(logging.Filter):
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
-        self.secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+        self.secrets = list(secrets)
+
+    @property
+    def secrets(self) -> list[str]:
+        """The values masked, longest first (shorter than ``MIN_SECRET_LENGTH`` left out)."""
+        return self._secrets
+
+    @secrets.setter
+    def secrets(self, values: list[str]) -> None:
+        self._secrets = sorted(
+            {s for s in values if len(s) >= MIN_SECRET_LENGTH}, key=len, reverse=True
+        )
+        self._pattern = (
+            re.compile("|".join(map(_whole_token, self._secrets)), re.ASCII)
+            if self._secrets
+            else None
+        )
 
     def redact(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, MASK)
+        if self._pattern is not None:
+            text = self._pattern.sub(MASK, text)
         return _URL_SECRETS.sub(rf"\1{MASK}", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -54,6 +78,17 @@ class SecretRedactor(logging.Filter):
         if record.exc_text:
             record.exc_text = self.redact(record.exc_text)
         return True
+
+
+def _whole_token(secret: str) -> str:
+    """A pattern of ``secret`` as a whole token: where it starts (ends) with a letter, digit
+    or underscore, not preceded (followed) by another."""
+    pattern = re.escape(secret)
+    if _WORD_CHAR.match(secret[0]):
+        pattern = rf"(?<!\w){pattern}"
+    if _WORD_CHAR.match(secret[-1]):
+        pattern = rf"{pattern}(?!\w)"
+    return pattern
 
 
 def install_redactor(secrets: Iterable[str]) -> SecretRedactor:

@@ -1,12 +1,15 @@
-"""The one way Kikimimi opens its SQLite state files (queue, crawl state, outbox)."""
+"""The one way Kikimimi opens its SQLite state files (queue, crawl state, outbox) and runs a
+transaction on them."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["open_database"]
+__all__ = ["open_database", "transaction"]
 
 
 def open_database(
@@ -16,7 +19,7 @@ def open_database(
     synchronous: Literal["NORMAL", "FULL"] = "NORMAL",
 ) -> sqlite3.Connection:
     """A connection in WAL mode (readers never block the writer; safe across processes),
-    autocommit so callers run explicit ``BEGIN IMMEDIATE`` transactions, schema applied.
+    autocommit so callers write in :func:`transaction`\\ s, schema applied.
 
     With ``NORMAL``, a committed transaction survives a killed process; ``FULL`` also
     survives a power cut at the cost of an fsync per commit.
@@ -29,3 +32,21 @@ def open_database(
     db.execute(f"PRAGMA synchronous={synchronous}")
     db.executescript(schema)
     return db
+
+
+@contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` on a connection from :func:`open_database`, committed when the block
+    ends and rolled back when it raises.
+
+    Taking the write lock at the start, a transaction that reads and then writes waits for
+    other writers (up to the busy timeout) instead of failing when it would upgrade. A
+    connection shared by threads needs the caller's lock around the block.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")

@@ -2,12 +2,16 @@
 into the durable queue, with their cursors and run history.
 
 Public interface: :func:`run_crawl` (one source, one run), :class:`CrawlState` and
-:func:`source_health` (what ``kikimimi sources status`` shows). Importing it loads Scrapy:
-the application imports it only where it crawls or reports on crawls.
+:func:`source_health` (what ``kikimimi sources status`` shows); :class:`SearchTerm` and
+:func:`html_to_text`, which the crawl benchmark's raw bound shares with the spiders.
+Importing it loads Scrapy: the application imports it only where it crawls or reports on
+crawls.
 """
 
+from crawlers.convert import html_to_text
 from crawlers.health import source_health
+from crawlers.queries import SearchTerm
 from crawlers.runner import run_crawl
 from crawlers.state import CrawlState
 
-__all__ = ["CrawlState", "run_crawl", "source_health"]
+__all__ = ["CrawlState", "SearchTerm", "html_to_text", "run_crawl", "source_health"]

@@ -10,6 +10,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from crawlers.pipelines import ENQUEUE_FAILED
 from crawlers.spiders.base import MentionSpider
 from crawlers.state import CrawlRun, CrawlState
 
@@ -21,6 +22,8 @@ class CrawlRecorder:
 
     A query whose request failed (after retries), whose page was malformed, or a crawl whose
     items could not be queued keeps its old cursor, so the next run fetches the same again.
+    A crawl that received items but kept none, every one malformed, is a failed run: the
+    source's format has changed under the spider, and that must not look healthy.
     """
 
     def __init__(self, crawler: Crawler, state: CrawlState) -> None:
@@ -44,14 +47,20 @@ class CrawlRecorder:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if not isinstance(spider, MentionSpider):
             return
-        stats = self.crawler.stats
-        value = stats.get_value if stats is not None else (lambda _key, default=0: default)
-        enqueue_failed = bool(getattr(self.crawler, "kikimimi_enqueue_failed", False))
+        value = self.crawler.stats.get_value
+        enqueue_failed = bool(value(ENQUEUE_FAILED, False))
+        malformed = int(value("kikimimi/malformed", 0)) + int(value("kikimimi/malformed_items", 0))
+        kept = sum(
+            int(value(f"kikimimi/{key}", 0))
+            for key in ("mentions_new", "mentions_changed", "already_collected")
+        )
         problems = []
         if reason != "finished":
             problems.append(f"crawl ended early ({reason})")
         if enqueue_failed:
             problems.append("mentions could not be queued")
+        if malformed and not kept:
+            problems.append(f"nothing kept: all {malformed} item(s) received were malformed")
         if spider.failed_queries:
             failed = ", ".join(sorted(repr(q) for q in spider.failed_queries))
             problems.append(f"requests failed for {failed}")
@@ -67,8 +76,7 @@ class CrawlRecorder:
                 pages=int(value("response_received_count", 0)),
                 mentions_new=int(value("kikimimi/mentions_new", 0)),
                 mentions_changed=int(value("kikimimi/mentions_changed", 0)),
-                malformed=int(value("kikimimi/malformed", 0))
-                + int(value("kikimimi/malformed_items", 0)),
+                malformed=malformed,
                 dropped=int(value("kikimimi/already_collected", 0)),
                 error="; ".join(problems) or None,
             )

@@ -26,7 +26,6 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,6 +34,7 @@ from pydantic import ValidationError
 
 from config import ImportSource
 from core import Mention
+from crawlers.convert import from_unix, parse_time
 from crawlers.direct import CrawlContext, CrawlOutcome
 
 __all__ = ["FileCursor", "import_files", "parse_local_time"]
@@ -74,7 +74,6 @@ MENTION_FIELDS = frozenset(
         "deleted",
     }
 )
-_TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
@@ -345,30 +344,15 @@ class _FileImport:
 
 
 def parse_local_time(value: Any, zone: tzinfo) -> datetime:
-    """A time as aware UTC: ISO 8601, ``YYYY/MM/DD hh:mm[:ss]``, RFC 822 or Unix seconds
-    (milliseconds when larger than 10^11); one without an offset is in ``zone``."""
+    """A time as aware UTC: Unix seconds (milliseconds when larger than 10^11) or a text
+    :func:`~crawlers.convert.parse_time` reads; one without an offset is in ``zone``."""
     if isinstance(value, bool):
         raise TypeError("not a time")
     text = str(value).strip()
     if isinstance(value, int | float) or _NUMBER.match(text):
         seconds = float(text)
-        return datetime.fromtimestamp(seconds / 1000 if seconds > 1e11 else seconds, tz=UTC)
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        parsed = _other_time(text)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone)
-    return parsed.astimezone(UTC)
-
-
-def _other_time(text: str) -> datetime:
-    for layout in _TIME_FORMATS:
-        try:
-            return datetime.strptime(text, layout)
-        except ValueError:
-            continue
-    return parsedate_to_datetime(text)
+        return from_unix(seconds / 1000 if seconds > 1e11 else seconds)
+    return parse_time(text, zone)
 
 
 def _digest(handle: IO[bytes], offset: int) -> str:

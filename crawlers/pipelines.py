@@ -2,8 +2,10 @@
 
 Items are plain dicts of Mention fields. ``MentionValidationPipeline`` turns them into
 ``Mention`` records or drops them with the field at fault; ``QueueingPipeline`` hands them
-to a :class:`~crawlers.sink.MentionSink`. Both are off (``NotConfigured``) without the
-``KIKIMIMI_*`` settings the runner sets, so ``scrapy check`` runs without any state.
+to a :class:`~crawlers.sink.MentionSink` and, when that fails, sets the crawl's
+``ENQUEUE_FAILED`` stat (so the crawl keeps its cursors). Both are off (``NotConfigured``)
+without the ``KIKIMIMI_*`` settings the runner sets, so ``scrapy check`` runs without any
+state.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from core import Mention, RecordError, SqliteMentionQueue, parse_record
 from crawlers.sink import MentionSink
 from crawlers.state import CrawlState
 
-__all__ = ["MentionValidationPipeline", "QueueingPipeline"]
+__all__ = ["ENQUEUE_FAILED", "MentionValidationPipeline", "QueueingPipeline"]
+
+ENQUEUE_FAILED = "kikimimi/enqueue_failed"
 
 
 class MentionValidationPipeline:
@@ -38,8 +42,7 @@ class MentionValidationPipeline:
         try:
             return parse_record(Mention, dict(item))
         except RecordError as exc:
-            if self.crawler.stats is not None:
-                self.crawler.stats.inc_value("kikimimi/malformed_items")
+            self.crawler.stats.inc_value("kikimimi/malformed_items")
             raise DropItem(str(exc)) from exc
 
 
@@ -69,19 +72,17 @@ class QueueingPipeline:
         try:
             novelty = self.sink.offer(item)
         except Exception:
-            self.crawler.kikimimi_enqueue_failed = True  # type: ignore[attr-defined]
+            stats.set_value(ENQUEUE_FAILED, True)
             raise
         if novelty is None or novelty == "known":
-            if stats is not None:
-                stats.inc_value("kikimimi/already_collected")
+            stats.inc_value("kikimimi/already_collected")
             raise DropItem("already collected" if novelty else "duplicate within this crawl")
-        if stats is not None:
-            stats.inc_value(f"kikimimi/mentions_{novelty}")
+        stats.inc_value(f"kikimimi/mentions_{novelty}")
         return item
 
     def close_spider(self, spider: Spider | None = None) -> None:
         try:
             self.sink.flush()
         except Exception:
-            self.crawler.kikimimi_enqueue_failed = True  # type: ignore[attr-defined]
+            self.crawler.stats.set_value(ENQUEUE_FAILED, True)
             raise

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from core import Mention, open_database
+from core import Mention, open_database, transaction
 
 __all__ = ["CrawlRun", "CrawlState", "Novelty", "fingerprint"]
 
@@ -93,9 +93,8 @@ class CrawlState:
 
     def save_cursors(self, source: str, cursors: Mapping[str, str]) -> None:
         now = time.time()
-        with self._db:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany(
+        with transaction(self._db) as db:
+            db.executemany(
                 "INSERT INTO cursors (source, query, value, updated_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (source, query) DO UPDATE SET value = excluded.value,"
                 " updated_at = excluded.updated_at",
@@ -124,9 +123,8 @@ class CrawlState:
     def remember(self, mentions: Iterable[Mention]) -> None:
         now = time.time()
         rows = [(m.id, m.source, now, now, fingerprint(m)) for m in mentions]
-        with self._db:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany(
+        with transaction(self._db) as db:
+            db.executemany(
                 "INSERT INTO seen (id, source, first_seen, last_seen, fingerprint)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
                 " last_seen = excluded.last_seen, fingerprint = excluded.fingerprint",
@@ -136,9 +134,8 @@ class CrawlState:
     # runs
 
     def record_run(self, run: CrawlRun) -> None:
-        with self._db:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute(
+        with transaction(self._db) as db:
+            db.execute(
                 "INSERT INTO runs (source, started_at, finished_at, ok, pages, mentions_new,"
                 " mentions_changed, malformed, dropped, error)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

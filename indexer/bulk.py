@@ -19,12 +19,20 @@ from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch
 
 from config import IndexerSettings
-from core import AnalyzedMention, IndexNames, Mention, RecordError, parse_record
+from core import (
+    IndexedMention,
+    IndexNames,
+    Mention,
+    RecordError,
+    error_reason,
+    is_transient_status,
+    parse_record,
+)
 from indexer.actions import BulkDoc, batches
 from indexer.dead_letters import DeadLetterFile
 from indexer.spool import Spool, read_spool_file
 
-ANALYSIS_FIELDS = frozenset(AnalyzedMention.model_fields) - frozenset(Mention.model_fields)
+DOCUMENT_FIELDS = frozenset(IndexedMention.model_fields) - frozenset(Mention.model_fields)
 MentionInput = Mention | Mapping[str, Any] | str | bytes
 
 
@@ -137,7 +145,7 @@ class Indexer:
                 body = b"".join(d.body() for d in pending)  # pre-serialized NDJSON, sent as is
                 response = self._client.bulk(operations=body)  # type: ignore[arg-type]
             except ApiError as exc:
-                if not _is_transient(exc.meta.status):
+                if not is_transient_status(exc.meta.status):
                     self._dead_letter(pending, exc.meta.status, str(exc), report)
                     return []
                 continue
@@ -161,10 +169,10 @@ class Indexer:
                 report.indexed += 1
             elif status == 200:
                 report.updated += 1
-            elif _is_transient(status):
+            elif is_transient_status(status):
                 retry.append(doc)
             else:
-                failed.append(_dead_entry(doc, status, _reason(result.get("error"))))
+                failed.append(_dead_entry(doc, status, error_reason(result.get("error"))))
         self.dead_letters.write(failed)
         report.dead_lettered += len(failed)
         return retry
@@ -191,20 +199,8 @@ def _parse_mention(item: Mapping[str, Any] | str | bytes) -> Mention:
             ) from exc
     if not isinstance(data, Mapping):
         raise RecordError("Mention", "(record)", "must be a JSON object", data)
-    model = AnalyzedMention if ANALYSIS_FIELDS & data.keys() else Mention
+    model = IndexedMention if DOCUMENT_FIELDS & data.keys() else Mention
     return parse_record(model, data)
-
-
-def _is_transient(status: int) -> bool:
-    return status == 429 or status >= 500
-
-
-def _reason(error: Any) -> str:
-    if isinstance(error, Mapping):
-        caused = error.get("caused_by")
-        text = f"{error.get('type')}: {error.get('reason')}"
-        return f"{text} (caused by {_reason(caused)})" if caused else text
-    return str(error)
 
 
 def _dead_entry(doc: BulkDoc, status: int, reason: str) -> dict[str, Any]:

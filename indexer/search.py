@@ -7,7 +7,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from core import IndexNames
+from core import IndexNames, elasticsearch_errors
 
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 
@@ -24,6 +24,7 @@ def text_query(words: str) -> dict[str, Any]:
     return {"multi_match": {"query": words, "fields": fields, "operator": "and"}}
 
 
+@elasticsearch_errors("search mentions")
 def search_mentions(
     client: Elasticsearch, names: IndexNames, words: str, size: int = 10
 ) -> list[dict[str, Any]]:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from elasticsearch import ApiError, Elasticsearch
+from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 
-from core import IndexerError, IndexNames
+from core import IndexNames, elasticsearch_errors
 
 TEMPLATE_VERSION = 2
 Analyzer = Literal["kuromoji", "cjk", "standard"]
@@ -31,15 +31,14 @@ class TemplateReport:
     templates: tuple[str, ...]
 
 
+@elasticsearch_errors("detect the cluster's text analyzers")
 def detect_analyzer(client: Elasticsearch) -> Analyzer:
     """The best Japanese-capable analyzer this cluster can run, probed with ``_analyze``."""
     for name, probe in PROBES:
         try:
             client.indices.analyze(text="聞き耳を立てる", **probe)  # type: ignore[arg-type]
-        except ApiError as exc:
-            if exc.meta.status in (400, 404):
-                continue
-            raise
+        except (BadRequestError, NotFoundError):
+            continue
         return name
     return "standard"
 
@@ -70,7 +69,7 @@ def _author(analyzer: Analyzer) -> dict[str, Any]:
 
 
 def mentions_mappings(analyzer: Analyzer) -> dict[str, Any]:
-    """Mapping of Mention and AnalyzedMention documents."""
+    """Mapping of mention documents: the fields of IndexedMention (a Mention has a subset)."""
     probability = {"type": "float"}
     return {
         "dynamic": "strict",
@@ -164,6 +163,7 @@ def cases_mappings(analyzer: Analyzer) -> dict[str, Any]:
     }
 
 
+@elasticsearch_errors("install the index templates")
 def install_templates(
     client: Elasticsearch,
     names: IndexNames,
@@ -174,44 +174,41 @@ def install_templates(
 ) -> TemplateReport:
     """Install (or overwrite, idempotently) the templates; create the current indices."""
     chosen = analyzer or detect_analyzer(client)
-    try:
-        client.cluster.put_component_template(
-            name=names.settings_component,
-            template={
-                "settings": {
-                    "index": {
-                        "number_of_shards": 1,
-                        "number_of_replicas": replicas,
-                        "refresh_interval": refresh_interval,
-                    }
+    client.cluster.put_component_template(
+        name=names.settings_component,
+        template={
+            "settings": {
+                "index": {
+                    "number_of_shards": 1,
+                    "number_of_replicas": replicas,
+                    "refresh_interval": refresh_interval,
                 }
-            },
-            meta={"kikimimi_template_version": TEMPLATE_VERSION},
-        )
-        client.indices.put_index_template(
-            name=names.mentions_template,
-            index_patterns=[names.mentions_pattern],
-            composed_of=[names.settings_component],
-            priority=200,
-            template={
-                "mappings": mentions_mappings(chosen),
-                "aliases": {names.mentions_alias: {}},
-            },
-            meta={"kikimimi_template_version": TEMPLATE_VERSION, "analyzer": chosen},
-        )
-        client.indices.put_index_template(
-            name=names.cases_template,
-            index_patterns=[names.cases_index],
-            composed_of=[names.settings_component],
-            priority=200,
-            template={"mappings": cases_mappings(chosen)},
-            meta={"kikimimi_template_version": TEMPLATE_VERSION, "analyzer": chosen},
-        )
-        for index in (names.mention_index(datetime.now(UTC)), names.cases_index):
-            if not client.indices.exists(index=index):
-                client.indices.create(index=index)
-    except ApiError as exc:
-        raise IndexerError(f"Elasticsearch refused the index templates: {exc}") from exc
+            }
+        },
+        meta={"kikimimi_template_version": TEMPLATE_VERSION},
+    )
+    client.indices.put_index_template(
+        name=names.mentions_template,
+        index_patterns=[names.mentions_pattern],
+        composed_of=[names.settings_component],
+        priority=200,
+        template={
+            "mappings": mentions_mappings(chosen),
+            "aliases": {names.mentions_alias: {}},
+        },
+        meta={"kikimimi_template_version": TEMPLATE_VERSION, "analyzer": chosen},
+    )
+    client.indices.put_index_template(
+        name=names.cases_template,
+        index_patterns=[names.cases_index],
+        composed_of=[names.settings_component],
+        priority=200,
+        template={"mappings": cases_mappings(chosen)},
+        meta={"kikimimi_template_version": TEMPLATE_VERSION, "analyzer": chosen},
+    )
+    for index in (names.mention_index(datetime.now(UTC)), names.cases_index):
+        if not client.indices.exists(index=index):
+            client.indices.create(index=index)
     return TemplateReport(
         analyzer=chosen,
         templates=(names.settings_component, names.mentions_template, names.cases_template),

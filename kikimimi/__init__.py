@@ -1,8 +1,9 @@
-"""Kikimimi (聞き耳): social listening and customer-care alerting.
+"""Kikimimi (聞き耳): social listening and customer-care alerting — the application layer.
 
-This package holds what the stages share — records, settings, errors — and the thin
-layer that wires the stages together (CLI, demo). The stages are the top-level packages
-``crawlers``, ``nlp``, ``indexer`` and ``alerts``.
+The only place where the stages (``crawlers``, ``nlp``, ``indexer``, ``alerts``) are wired
+together: the CLI, the wiring of parts from settings, the pipeline, the main job, the
+crawl scheduler and the demo. What the stages share lives in the ground packages ``core``
+and ``config``; see ``docs/architecture.md``.
 """
 
 __all__ = ["__version__"]

@@ -4,7 +4,8 @@
   per due source; crawlers fill the durable queue;
 - the pipeline (:mod:`kikimimi.pipeline`) takes batches from the queue through NLP, rules,
   indexing and cases, and stores notices in the outbox;
-- a notifier thread delivers due notices from the outbox, with retries.
+- a notifier thread delivers due notices from the outbox, with retries, and deletes the
+  delivered ones older than ``alerting.keep_delivered_days`` (on start, then hourly).
 
 SIGINT/SIGTERM stop it gracefully: no new batch starts, the current one finishes, running
 crawls finish, and the notifier makes one last delivery pass. Anything interrupted harder
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -41,6 +43,8 @@ IDLE_SECONDS = 0.5
 PROGRESS_EVERY_SECONDS = 1.0
 STATUS_LOG_EVERY_SECONDS = 30.0
 NOTICES_PER_PASS = 100
+PURGE_EVERY_SECONDS = 3600.0
+SECONDS_PER_DAY = 86_400.0
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,8 @@ def run_main_job(
 
 class _Notifier(threading.Thread):
     """Delivers due notices from the outbox as soon as the pipeline queued some (``wake``),
-    and at least once a second for retries; passes repeat while there is a backlog."""
+    and at least once a second for retries; passes repeat while there is a backlog. Deletes
+    old delivered notices on start and then every ``PURGE_EVERY_SECONDS``."""
 
     def __init__(self, settings: Settings, stop: threading.Event) -> None:
         super().__init__(name="notifier", daemon=True)
@@ -142,8 +147,12 @@ class _Notifier(threading.Thread):
         channels = wiring.notification_channels(self.settings)
         if released := outbox.release_leases():
             logger.warning("%d notice(s) claimed before a crash are sent again", released)
+        next_purge = time.monotonic()
         try:
             while not self.stop.is_set():
+                if time.monotonic() >= next_purge:
+                    self._purge(outbox)
+                    next_purge = time.monotonic() + PURGE_EVERY_SECONDS
                 self.wake.wait(1.0)
                 self.wake.clear()
                 self._deliver(outbox, channels)
@@ -160,6 +169,16 @@ class _Notifier(threading.Thread):
                 pass  # a backlog: go on at once
         except Exception:
             logger.exception("notifier: delivery pass failed; retrying in a second")
+
+    def _purge(self, outbox: Outbox) -> None:
+        days = self.settings.alerting.keep_delivered_days
+        try:
+            purged = outbox.purge_delivered(days * SECONDS_PER_DAY)
+        except sqlite3.Error:
+            logger.exception("notifier: deleting old delivered notices failed; trying again later")
+            return
+        if purged:
+            logger.info("outbox: deleted %d notice(s) delivered over %g days ago", purged, days)
 
 
 class _Progress:

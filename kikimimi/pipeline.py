@@ -1,5 +1,9 @@
 """The pipeline: queue → NLP → rules → index → cases → outbox, one batch at a time.
 
+NLP yields an ``AnalyzedMention``, the rules a ``Decision``; :func:`indexed_mention` joins
+the two into the ``IndexedMention`` that is indexed and that notices carry. A mention is
+serialised only where it leaves the process (the bulk request, the outbox).
+
 Every step is idempotent, and a batch is acknowledged in the queue only after all of it
 is done, so a crash (even ``kill -9``) anywhere means the batch is delivered again and
 produces exactly the same documents, case updates and notice keys: mentions are upserted
@@ -14,12 +18,9 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol
-
-from elastic_transport import TransportError
-from elasticsearch import ApiError
 
 from alerts import (
     CaseStore,
@@ -30,10 +31,27 @@ from alerts import (
     feed_notices,
     spike_notices,
 )
-from core import AnalyzedMention, Mention, MentionQueue, Notice, QueuedMention
+from core import (
+    AnalyzedMention,
+    CaseConflictError,
+    ElasticsearchError,
+    IndexedMention,
+    Mention,
+    MentionQueue,
+    Notice,
+    QueuedMention,
+)
 from indexer import Indexer
 
-__all__ = ["BatchReport", "MentionAnalyzer", "NoticeOutbox", "Pipeline", "PipelineTotals"]
+__all__ = [
+    "BatchReport",
+    "MentionAnalyzer",
+    "NoticeOutbox",
+    "Outcome",
+    "Pipeline",
+    "PipelineTotals",
+    "indexed_mention",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -51,13 +69,29 @@ class BatchReport:
     """What one batch did."""
 
     mentions: int = 0
-    indexed: int = 0
     cases_opened: int = 0
     cases_updated: int = 0
     notices: int = 0
-    feeds: int = 0
     spikes: int = 0
-    oldest_enqueued_at: float | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One mention after NLP and rules: the document to index, and what the rules decided."""
+
+    document: IndexedMention
+    decision: Decision
+
+
+def indexed_mention(analysis: AnalyzedMention, decision: Decision) -> IndexedMention:
+    """The document indexed for a mention, built here only: what NLP found, the VIP flag,
+    the rules that fired and the team feeds (by name) the rules decided."""
+    return IndexedMention(
+        **analysis.fields_of(AnalyzedMention),
+        vip=decision.vip,
+        rules=decision.rule_names,
+        feeds=sorted(decision.feeds),
+    )
 
 
 @dataclass
@@ -122,52 +156,48 @@ class Pipeline:
         if released:
             logger.warning("%d mention(s) claimed before a crash are processed again", released)
 
-    def _understand(self, claimed: Sequence[QueuedMention]) -> list[Decision]:
+    def _understand(self, claimed: Sequence[QueuedMention]) -> list[Outcome]:
         """The CPU half of a batch: NLP and rules."""
         analyzed = self.analyzer.analyze([c.mention for c in claimed])
-        return [self.engine.decide(m) for m in analyzed]
+        decisions = [self.engine.decide(a) for a in analyzed]
+        return [Outcome(indexed_mention(a, d), d) for a, d in zip(analyzed, decisions, strict=True)]
 
-    def _act(self, claimed: Sequence[QueuedMention], decisions: Sequence[Decision]) -> BatchReport:
+    def _act(self, claimed: Sequence[QueuedMention], outcomes: Sequence[Outcome]) -> BatchReport:
         """The I/O half: index, cases, outbox, then ack; on failure the batch is released
         (handed out again at once, not after the lease)."""
         receipts = [c.receipt for c in claimed]
         try:
-            report = self._index_and_alert(claimed, decisions)
+            report = self._index_and_alert(outcomes)
         except BaseException:
             self.queue.release(receipts)
             raise
         self.queue.ack(receipts)
         return report
 
-    def _index_and_alert(
-        self, claimed: Sequence[QueuedMention], decisions: Sequence[Decision]
-    ) -> BatchReport:
+    def _index_and_alert(self, outcomes: Sequence[Outcome]) -> BatchReport:
         now = self.clock()
-        index_report = self.indexer.index([d.mention for d in decisions])
-        opened = updated = feeds = 0
+        self.indexer.index([o.document for o in outcomes])
+        opened = updated = 0
         notices: list[Notice] = []
-        casing = [(d.case, d.mention) for d in decisions if d.case is not None]
-        for (action, mention), change in zip(
+        casing = [(o.decision.case, o.document) for o in outcomes if o.decision.case is not None]
+        for (action, document), change in zip(
             casing, self.cases.apply_batch(casing, now), strict=True
         ):
             if change.event == "opened":
                 opened += 1
             elif change.event == "mention_added":
                 updated += 1
-            notices += case_notices(change.case, mention, action.notify, now)
-        for decision in decisions:
-            for feed, channels in decision.feeds.items():
-                feeds += 1
-                notices += feed_notices(feed, decision.mention, channels, now, _reason(decision))
+            notices += case_notices(change.case, document, action.notify, now)
+        for outcome in outcomes:
+            reason = _reason(outcome.decision)
+            for feed, channels in outcome.decision.feeds.items():
+                notices += feed_notices(feed, outcome.document, channels, now, reason)
         self.outbox.enqueue(notices)
         return BatchReport(
-            mentions=len(claimed),
-            indexed=index_report.indexed + index_report.updated + index_report.spooled,
+            mentions=len(outcomes),
             cases_opened=opened,
             cases_updated=updated,
             notices=len(notices),
-            feeds=feeds,
-            oldest_enqueued_at=min(c.enqueued_at for c in claimed),
         )
 
     def check_spikes(self, force: bool = False) -> int:
@@ -191,21 +221,21 @@ class Pipeline:
         is unreachable (the batches involved are released to the queue, nothing is lost)."""
         claimed = self.queue.claim(self.consumer, limit, self.lease_seconds)
         try:
-            decisions = self._understand(claimed) if claimed else []
+            outcomes = self._understand(claimed) if claimed else []
         except BaseException:
             self.queue.release([c.receipt for c in claimed])
             raise
         try:
             report = self.finish()
             spikes = self.check_spikes()
-        except (TransportError, ApiError) as exc:
-            logger.warning("Elasticsearch unavailable, will retry: %s", exc)
+        except (ElasticsearchError, CaseConflictError) as exc:
+            logger.warning("batch back to the queue, will retry: %s", exc)
             self.queue.release([c.receipt for c in claimed])
             return None
         if claimed:
-            self._tail = self._worker.submit(self._act, claimed, decisions)
+            self._tail = self._worker.submit(self._act, claimed, outcomes)
         if spikes:
-            report = BatchReport(**{**report.__dict__, "spikes": spikes})
+            report = replace(report, spikes=spikes)
         return report
 
     def finish(self) -> BatchReport:
@@ -217,7 +247,7 @@ class Pipeline:
         """Finish the batch in flight (if Elasticsearch allows) and stop the worker."""
         try:
             self.finish()
-        except (TransportError, ApiError) as exc:
+        except (ElasticsearchError, CaseConflictError) as exc:
             logger.warning("the last batch goes back to the queue: %s", exc)
         finally:
             self._worker.shutdown(wait=True)

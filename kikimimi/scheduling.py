@@ -22,7 +22,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from config import Settings
+from config import Settings, scheduler_jobs_path
 
 __all__ = ["CrawlScheduler", "crawl_in_subprocess", "job_id"]
 
@@ -62,7 +62,7 @@ class CrawlScheduler:
         self.config_file = config_file.resolve()
         # "skipped: maximum number of running instances reached" is the design, not news.
         logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
-        store = settings.state_dir / "scheduler" / "jobs.sqlite"
+        store = scheduler_jobs_path(settings)
         store.parent.mkdir(parents=True, exist_ok=True)
         self.scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{store}")},
@@ -87,11 +87,6 @@ class CrawlScheduler:
         if self.scheduler.running:
             self.scheduler.pause()  # no job is submitted while the executor shuts down
             self.scheduler.shutdown(wait=wait)
-
-    def next_runs(self) -> dict[str, datetime | None]:
-        return {
-            job.id.removeprefix("crawl:"): job.next_run_time for job in self.scheduler.get_jobs()
-        }
 
     def _sync_jobs(self) -> list[str]:
         wanted = [s for s in self.settings.sources if s.enabled]

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from elasticsearch import Elasticsearch
 
 from alerts import CaseStore, RuleEngine, SpikeDetector
-from config import Settings, queue_path
+from config import (
+    Settings,
+    dead_letters_path,
+    indexer_spool_dir,
+    local_node_dir,
+    outbox_path,
+    queue_path,
+    spike_state_path,
+)
 from core import IndexNames, SqliteMentionQueue
 from indexer import (
     DeadLetterFile,
@@ -36,9 +43,7 @@ def elasticsearch_client(settings: Settings) -> Elasticsearch:
 
 
 def local_node(settings: Settings, progress: Callable[[str], None] | None = None) -> LocalNode:
-    local = settings.elasticsearch.local
-    directory = local.directory or settings.state_dir / "elasticsearch"
-    return LocalNode(local, Path(directory), progress=progress)
+    return LocalNode(settings.elasticsearch.local, local_node_dir(settings), progress=progress)
 
 
 def install_index_templates(settings: Settings, client: Elasticsearch) -> TemplateReport:
@@ -60,13 +65,12 @@ def indexer(
     client: Elasticsearch,
     progress: Callable[[IndexReport], None] | None = None,
 ) -> Indexer:
-    state = settings.state_dir / "indexer"
     return Indexer(
         client,
         index_names(settings),
         settings.indexer,
-        Spool(state / "spool"),
-        DeadLetterFile(state / "dead-letters.jsonl"),
+        Spool(indexer_spool_dir(settings)),
+        DeadLetterFile(dead_letters_path(settings)),
         progress=progress,
     )
 
@@ -86,10 +90,6 @@ def case_store(settings: Settings, client: Elasticsearch) -> CaseStore:
 
 
 OUTBOX_LEASE_SECONDS = 60.0  # longer than the slowest send; a killed sender's claim ends then
-
-
-def outbox_path(settings: Settings) -> Path:
-    return settings.state_dir / "alerts" / "outbox.sqlite"
 
 
 def outbox(settings: Settings) -> Outbox:
@@ -123,8 +123,7 @@ def spike_detector(settings: Settings, client: Elasticsearch) -> SpikeDetector |
             else []
         ),
     ]
-    state = settings.state_dir / "alerts" / "spikes.json"
-    return SpikeDetector(client, index_names(settings), spikes, brands, state)
+    return SpikeDetector(client, index_names(settings), spikes, brands, spike_state_path(settings))
 
 
 def pipeline(

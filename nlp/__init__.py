@@ -1,7 +1,8 @@
 """The NLP stage: language, brand matching, sentiment, intent and topic for each mention.
 
 Entry point: :class:`Analyzer` (``analyze(mentions) -> list[AnalyzedMention]``). The other
-names serve the CLI's evaluation and the benchmarks. Importing this package stays light:
+names serve the CLI's evaluation and training (``kikimimi nlp eval|train``) and the
+benchmarks. Importing this package stays light:
 each name loads its module (and torch or ONNX Runtime with it) on first use.
 """
 
@@ -18,11 +19,15 @@ if TYPE_CHECKING:
     from nlp.inference import BatchRunner, torch_runner
     from nlp.metrics import score
     from nlp.onnx_backend import OnnxClassifier, build_onnx
+    from nlp.training import INTENT_LABELS, TrainSettings, train_and_save
 
 DEFAULT_MODEL_DIR = Path(__file__).parent / "models" / "kikimimi-care-v1"
 
 _MODULE_OF = {
     "Analyzer": "nlp.analyzer",
+    "INTENT_LABELS": "nlp.training",
+    "TrainSettings": "nlp.training",
+    "train_and_save": "nlp.training",
     "Batch": "nlp.batching",
     "BatchRunner": "nlp.inference",
     "OnnxClassifier": "nlp.onnx_backend",
@@ -36,16 +41,19 @@ _MODULE_OF = {
 
 __all__ = [
     "DEFAULT_MODEL_DIR",
+    "INTENT_LABELS",
     "SENTIMENT_LABELS",
     "Analyzer",
     "Batch",
     "BatchRunner",
     "OnnxClassifier",
+    "TrainSettings",
     "build_onnx",
     "load_model",
     "make_batches",
     "score",
     "torch_runner",
+    "train_and_save",
 ]
 
 

@@ -103,7 +103,8 @@ class Analyzer:
         return results
 
     def analyze(self, mentions: Sequence[Mention]) -> list[AnalyzedMention]:
-        """Analyse a batch of mentions (same order)."""
+        """Analyse a batch of mentions (same order); each record is built from the mention's
+        own fields (any analysis a subclass carries is replaced), with no serialisation."""
         texts = [_text_of(m) for m in mentions]
         scores = self.score_texts(texts, [m.lang for m in mentions])
         analyzed = []
@@ -111,7 +112,7 @@ class Analyzer:
             brands = self._brands.match(text)
             analyzed.append(
                 AnalyzedMention(
-                    **mention.model_dump(),
+                    **mention.fields_of(Mention),
                     detected_lang=score.lang,
                     brands=brands,
                     matched_no_brand=not brands,

@@ -18,8 +18,8 @@ import secrets
 import threading
 from collections.abc import Sequence
 
-from crawlers.convert import html_to_text, parse_time
 from standins.server import Reply, Request, StandinPost
+from standins.text import html_to_text, parse_iso_time
 
 __all__ = ["BlueskySearchStandin"]
 
@@ -110,7 +110,7 @@ class BlueskySearchStandin:
         hits = [p for p in self.posts if not p.deleted and query in _text(p).casefold()]
         since = request.arg("since")
         if since:
-            hits = [p for p in hits if p.created_at >= parse_time(since)]
+            hits = [p for p in hits if p.created_at >= parse_iso_time(since)]
         hits.sort(key=lambda p: p.created_at, reverse=True)
         offset = int(request.arg("cursor") or "0")
         page = hits[offset : offset + limit]

@@ -18,8 +18,8 @@ import zlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from crawlers.convert import html_to_text
 from standins.server import Reply, Request, StandinPost
+from standins.text import html_to_text
 
 __all__ = ["DiscourseStandin"]
 

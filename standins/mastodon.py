@@ -18,9 +18,8 @@ import zlib
 from collections.abc import Sequence
 from urllib.parse import unquote, urlencode
 
-from crawlers.convert import html_to_text
-from crawlers.queries import hashtag
 from standins.server import Reply, Request, StandinPost
+from standins.text import hashtag, html_to_text
 
 __all__ = ["MastodonStandin"]
 

@@ -7,20 +7,26 @@ HTML ``<description>`` (the headline's link and the publisher in ``<font>``) and
 ``<source url="...">Publisher</source>``. ``q`` takes words, "quoted phrases" and
 ``-excluded`` words or phrases; an edition serves the posts in its language (``ceid``'s
 ``:xx``; posts without ``lang`` are in every edition). Posts' ``author`` is the publisher.
+
+A story cluster (``clusters[native_id]``: other outlets' headline and name) makes that
+item's description an ``<ol>`` of ``<li><a href=...>headline</a>&nbsp;&nbsp;<font
+color="#6f6f6f">Outlet</font></li>``, the item's own story first, then the related ones, as
+real feeds do (alexpdp7/news-rss ``README.md`` shows one item parsed into five outlets'
+headlines).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC
 from email.utils import format_datetime
 from html import escape
 from urllib.parse import urlencode
 
-from crawlers.convert import html_to_text
 from standins.server import Reply, Request, StandinPost
+from standins.text import html_to_text
 
 __all__ = ["NewsStandin", "headline"]
 
@@ -32,8 +38,13 @@ XML = "application/xml; charset=utf-8"
 class NewsStandin:
     """A request handler over ``posts`` (``title`` is the headline, ``author`` the publisher)."""
 
-    def __init__(self, posts: Sequence[StandinPost]) -> None:
+    def __init__(
+        self,
+        posts: Sequence[StandinPost],
+        clusters: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+    ) -> None:
         self.posts = list(posts)
+        self.clusters = dict(clusters or {})
 
     def __call__(self, request: Request) -> Reply:
         if request.path != "/rss/search":
@@ -50,7 +61,7 @@ class NewsStandin:
             and not any(t in _searchable(p) for t in exclude)
         ]
         items.sort(key=lambda p: hashlib.sha256(p.native_id.encode()).digest())  # "relevance"
-        return Reply(200, _feed(request, items[:MAX_ITEMS]).encode(), XML)
+        return Reply(200, _feed(request, items[:MAX_ITEMS], self.clusters).encode(), XML)
 
 
 def headline(post: StandinPost) -> str:
@@ -69,9 +80,13 @@ def _searchable(post: StandinPost) -> str:
     return f"{headline(post)} {html_to_text(post.text)}".casefold()
 
 
-def _feed(request: Request, posts: Sequence[StandinPost]) -> str:
+def _feed(
+    request: Request,
+    posts: Sequence[StandinPost],
+    clusters: Mapping[str, Sequence[tuple[str, str]]],
+) -> str:
     params = {k: v[0] for k, v in request.query.items()}
-    items = "".join(_item(p) for p in posts)
+    items = "".join(_item(p, clusters.get(p.native_id, ())) for p in posts)
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>'
@@ -86,14 +101,18 @@ def _feed(request: Request, posts: Sequence[StandinPost]) -> str:
     )
 
 
-def _item(post: StandinPost) -> str:
+def _item(post: StandinPost, related: Sequence[tuple[str, str]]) -> str:
     link = f"https://news.google.com/rss/articles/CBMi{post.native_id}?oc=5"
     publisher = post.author
-    description = (
-        f'<a href="{escape(link)}" target="_blank">{escape(headline(post))}</a>'
-        f'&nbsp;&nbsp;<font color="#6f6f6f">{escape(publisher)}</font>'
-    )
-    site = "https://" + re.sub(r"[^a-z0-9]+", "", publisher.casefold()) + ".example"
+    description = _story(link, headline(post), publisher)
+    if related:
+        stories = [
+            _story(f"https://news.google.com/rss/articles/CBMi{post.native_id}R{n}?oc=5", *other)
+            for n, other in enumerate(related, 1)
+        ]
+        description = "<ol>" + "".join(f"<li>{s}</li>" for s in [description, *stories]) + "</ol>"
+    name = re.sub(r"[^a-z0-9]+", "", publisher.casefold())
+    site = f"https://{name or hashlib.sha256(publisher.encode()).hexdigest()[:8]}.example"
     return (
         "<item>"
         f"<title>{escape(headline(post))} - {escape(publisher)}</title>"
@@ -103,4 +122,11 @@ def _item(post: StandinPost) -> str:
         f"<description>{escape(description)}</description>"
         f'<source url="{escape(site)}">{escape(publisher)}</source>'
         "</item>"
+    )
+
+
+def _story(link: str, title: str, publisher: str) -> str:
+    return (
+        f'<a href="{escape(link)}" target="_blank">{escape(title)}</a>'
+        f'&nbsp;&nbsp;<font color="#6f6f6f">{escape(publisher)}</font>'
     )

@@ -7,6 +7,12 @@ Answers like https://www.reddit.com/dev/api: the token endpoint wants HTTP Basic
 (``limit`` at most 100), with ``selftext_html`` escaped unless ``raw_json=1``. Deleted posts
 come back as Reddit shows them (``[deleted]`` author, ``[removed]`` text). Every search
 answer carries ``X-Ratelimit-Used/Remaining/Reset``; past the limit it is a 429.
+
+Quirks of real listings are served too (shape as in turnage/graw
+``reddit/redded_fixtures_test.go``): a post whose author deleted their account has the author
+``[deleted]``, no ``author_fullname`` and its text intact (give it ``author="[deleted]"``); a
+title-only self post has ``selftext`` ``""`` and no ``selftext_html`` (text ``""``), or
+whitespace such as ``"\n\n"`` kept as written and an empty ``<div class="md">``.
 """
 
 from __future__ import annotations
@@ -21,10 +27,12 @@ import time
 from collections.abc import Sequence
 from urllib.parse import parse_qs
 
-from crawlers.convert import html_to_text
 from standins.server import Reply, Request, StandinPost
+from standins.text import html_to_text
 
 __all__ = ["RedditStandin"]
+
+DELETED = "[deleted]"
 
 UNAUTHORIZED = Reply(
     401,
@@ -130,16 +138,24 @@ class RedditStandin:
             }
 
     def _post(self, post: StandinPost, raw: bool) -> dict[str, object]:
-        markup = f'<!-- SC_OFF --><div class="md">{post.text}</div><!-- SC_ON -->'
+        blank = not post.text.strip()
+        markup = f'<!-- SC_OFF --><div class="md">{"" if blank else post.text}</div><!-- SC_ON -->'
         permalink = f"/r/{self.subreddit}/comments/{post.native_id}/post/"
-        return {
+        author = DELETED if post.deleted else post.author
+        fields: dict[str, object] = {
             "id": post.native_id,
             "name": f"t3_{post.native_id}",
             "title": post.title or html_to_text(post.text)[:80],
-            "selftext": "[removed]" if post.deleted else html_to_text(post.text),
-            "selftext_html": None if post.deleted else (markup if raw else html.escape(markup)),
-            "author": "[deleted]" if post.deleted else post.author,
-            "author_fullname": None if post.deleted else f"t2_{post.author}",
+            "selftext": _selftext(post),
+            "selftext_html": (
+                None if post.deleted or not post.text else markup if raw else html.escape(markup)
+            ),
+            "author": author,
+        }
+        if author != DELETED:  # an account deleted: no fullname at all
+            fields["author_fullname"] = f"t2_{post.author}"
+        return {
+            **fields,
             "created": float(post.unix),
             "created_utc": float(post.unix),
             "permalink": permalink,
@@ -147,6 +163,11 @@ class RedditStandin:
             "subreddit": self.subreddit,
             "subreddit_name_prefixed": f"r/{self.subreddit}",
             "is_self": True,
+            "domain": f"self.{self.subreddit}",
+            "thumbnail": "self",
+            "edited": False,
+            "stickied": False,
+            "link_flair_text": None,
             "score": post.likes,
             "ups": post.likes,
             "upvote_ratio": 1.0,
@@ -154,6 +175,13 @@ class RedditStandin:
             "over_18": False,
             "removed_by_category": "deleted" if post.deleted else None,
         }
+
+
+def _selftext(post: StandinPost) -> str:
+    """The post's markdown as Reddit returns it: blank bodies as written."""
+    if post.deleted:
+        return "[removed]"
+    return post.text if not post.text.strip() else html_to_text(post.text)
 
 
 def _searchable(post: StandinPost) -> str:

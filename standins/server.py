@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Self
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 from standins.background import BackgroundService
@@ -19,6 +20,7 @@ __all__ = [
     "Request",
     "StandinPost",
     "StandinServer",
+    "json_reply",
     "malformed_json",
     "server_error",
     "too_many_requests",
@@ -159,6 +161,12 @@ class StandinServer(BackgroundService):
     def stop(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+
+
+def json_reply(status: int, data: Any, headers: Mapping[str, str] | None = None) -> Reply:
+    """``data`` as a JSON answer (UTF-8, non-ASCII kept as is)."""
+    body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    return Reply(status, body, headers=headers or {})
 
 
 def too_many_requests(retry_after: str = "1") -> Reply:

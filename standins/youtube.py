@@ -17,8 +17,8 @@ import json
 import threading
 from collections.abc import Mapping, Sequence
 
-from crawlers.convert import html_to_text
 from standins.server import Reply, Request, StandinPost
+from standins.text import html_to_text
 
 __all__ = ["YouTubeStandin"]
 

@@ -10,7 +10,8 @@ down; the next probe is a notice with fewer failed attempts, so one notice that 
 never holds the others back for long). Nothing is ever dropped. A permanent error
 marks the notice ``failed`` with its reason; it is kept, listed by ``failed()`` and sent again
 after ``retry_failed()``. A notice whose channel is not configured (or is disabled) stays
-pending with an error saying so.
+pending with an error saying so. Delivered notices are kept until ``purge_delivered`` (the
+main job's notifier runs it with ``alerting.keep_delivered_days``).
 
 Delivery is at least once: a process killed between the send and the mark leaves the claim
 to expire, and the notice is sent again; channels carry the notice key (webhook header,
@@ -31,7 +32,7 @@ from types import TracebackType
 from typing import Any, Literal, Self
 
 from alerts.notify.channels.base import Channel
-from core import DeliveryError, Notice, RecordError, open_database, parse_record
+from core import DeliveryError, Notice, RecordError, open_database, parse_record, transaction
 
 __all__ = ["Attempt", "DeliveryReport", "Outbox", "OutboxCounts", "OutboxEntry"]
 
@@ -163,14 +164,8 @@ class Outbox:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self._lock, transaction(self._db) as db:
+            yield db
 
     def enqueue(self, notices: Iterable[Notice], now: float | None = None) -> int:
         """Store notices durably, each key once; returns how many were new."""

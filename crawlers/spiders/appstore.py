@@ -2,15 +2,19 @@
 
 ``GET {base}/{cc}/rss/customerreviews/page=N/id=APP/sortby=mostrecent/json`` for each country
 and app: 50 reviews a page, pages 1 to 10 at most (``max_pages``); the feed's ``last`` link
-names the last page and a page past it has no ``entry``. The cursor of a (country, app) is
-the newest review ``updated`` time collected (Unix seconds); the next run stops paging at the
-first review not newer than it.
+names the last page and a page past it has no ``entry``. A review's time is its ``updated``;
+many real feeds (the 2015 to 2020 captures, for one) give reviews none, and then it is the
+feed's own ``updated`` (when the feed was built, so the review is no newer), or the
+collection time when the feed has none either. The cursor of a (country, app) is the newest
+review time collected (Unix seconds); the next run stops paging at the first review not newer
+than it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from typing import Any
 
 from scrapy import Request
@@ -79,10 +83,11 @@ class AppStoreSpider(MentionSpider):
             self.failed_queries.add(key)
             return
         caught_up = False
+        built_at = self.feed_time(feed)
         for entry in entries:
             if isinstance(entry, dict) and "im:rating" not in entry and "im:name" in entry:
                 continue  # older feeds open with the app itself
-            item = self.entry_to_mention(response, entry, country)
+            item = self.entry_to_mention(response, entry, country, built_at)
             if item is None:
                 continue
             updated = int(item["published_at"].timestamp())
@@ -97,15 +102,22 @@ class AppStoreSpider(MentionSpider):
         if base and entries and not caught_up and page < last:
             yield self.page_request(base, country, app, page + 1)
 
+    def feed_time(self, feed: dict[str, Any]) -> datetime:
+        """When the feed was built (its ``updated``), else the collection time."""
+        try:
+            return parse_time(feed["updated"]["label"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return self.collected_at
+
     def entry_to_mention(
-        self, response: Response, entry: Any, country: str
+        self, response: Response, entry: Any, country: str, built_at: datetime
     ) -> dict[str, Any] | None:
         try:
             review_id = str(entry["id"]["label"])
-            updated = parse_time(entry["updated"]["label"])
+            updated = parse_time(entry["updated"]["label"]) if "updated" in entry else built_at
             rating = int(entry["im:rating"]["label"])
             text = _content(entry["content"])
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             self.malformed(response, f"review without {exc}")
             return None
         author = entry.get("author") or {}

@@ -3,7 +3,9 @@
 ``GET {base}/rss/search?q=TERM&hl=HL&gl=GL&ceid=CEID`` answers an RSS 2.0 feed of up to 100
 items in relevance order, with no paging: the whole feed is read. The cursor of each
 (term, edition) is the newest ``pubDate`` collected (Unix seconds); the next run keeps only
-items published after it.
+items published after it. An item's description is its headline and publisher, or, for a
+story cluster, an ``<ol>`` of several outlets' headlines: the mention keeps only the item's
+own (the ``<li>`` linking to the item, else the first), never the related ones.
 """
 
 from __future__ import annotations
@@ -110,7 +112,7 @@ class GoogleNewsSpider(MentionSpider):
         publisher = (item.xpath("source/text()").get() or "").strip()
         if publisher:
             headline = headline.removesuffix(f" - {publisher}")
-        snippet = html_to_text(item.xpath("description/text()").get())
+        snippet = html_to_text(own_story(item.xpath("description/text()").get(), link))
         if publisher:
             snippet = snippet.removesuffix(publisher).rstrip()
         return self.mention(
@@ -127,6 +129,18 @@ class GoogleNewsSpider(MentionSpider):
             published_at=published,
             query=phrase or response.meta.get("query") or None,
         )
+
+
+def own_story(description: str | None, link: str) -> str | None:
+    """The item's own part of its description HTML: in a story cluster (an ``<ol>`` of
+    outlets' headlines) the ``<li>`` linking to the item, else the first; else all of it."""
+    if not description or "<li" not in description.lower():
+        return description
+    stories = Selector(text=description, type="html").xpath("//li")
+    if not stories:
+        return description
+    own = next((s for s in stories if s.xpath("a/@href").get() == link), stories[0])
+    return str(own.get())
 
 
 def query_key(phrase: str, edition: NewsEdition) -> str:

@@ -6,6 +6,11 @@
 posts newest first, paged by the Listing's ``after``. The cursor of a term is the newest
 ``created_utc`` collected; paging stops at the first post that is not newer. When
 ``X-Ratelimit-Remaining`` reaches 0 the spider pauses for ``X-Ratelimit-Reset`` seconds.
+
+A post is deleted when Reddit says the post is: its text ``[deleted]``/``[removed]`` or a
+``removed_by_category``. An author shown as ``[deleted]`` (the account is gone) leaves the
+post live with an unknown author. A title-only self post (``selftext`` empty or blank, e.g.
+``"\n\n"``) has its title as its text.
 """
 
 from __future__ import annotations
@@ -164,8 +169,8 @@ class RedditSpider(MentionSpider):
             self.malformed(response, f"post without {exc}")
             return None
         author = post.get("author")
-        selftext = post.get("selftext") or ""
-        gone = selftext in GONE
+        selftext = str(post.get("selftext") or "").strip()
+        gone = selftext in GONE  # the post itself deleted or removed, not just its author
         body = "" if gone else html_to_text(post.get("selftext_html")) or selftext
         known_author = isinstance(author, str) and author not in GONE
         return self.mention(
@@ -178,7 +183,7 @@ class RedditSpider(MentionSpider):
             published_at=created,
             engagement={"score": post.get("score"), "replies": post.get("num_comments")},
             thread_id=fullname,
-            deleted=gone or author == "[deleted]" or bool(post.get("removed_by_category")),
+            deleted=gone or bool(post.get("removed_by_category")),
         )
 
 

@@ -40,6 +40,8 @@ def cli(ctx: click.Context, config_file: Path | None, verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if not verbose:  # the client logs each failed try with a traceback; the error says it once
+        logging.getLogger("elastic_transport").setLevel(logging.ERROR)
     ctx.obj = CliContext(config_file)
 
 

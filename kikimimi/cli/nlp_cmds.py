@@ -83,8 +83,12 @@ def score_command(ctx: CliContext, source: TextIO, target: TextIO, backend: str 
 @pass_context
 def eval_command(ctx: CliContext, data: Path, backend: str | None) -> None:
     """Print accuracy, macro-recall, macro-F1 and per-class precision/recall."""
-    from nlp import SENTIMENT_LABELS, Analyzer, score  # noqa: PLC0415
-    from nlp.training import INTENT_LABELS  # noqa: PLC0415
+    from nlp import (  # noqa: PLC0415
+        INTENT_LABELS,
+        SENTIMENT_LABELS,
+        Analyzer,
+        score,
+    )
 
     rows = [json.loads(line) for line in data.read_text(encoding="utf-8").splitlines() if line]
     texts, gold = [str(r["text"]) for r in rows], [str(r["label"]) for r in rows]
@@ -140,7 +144,7 @@ def train_command(
     seed: int,
 ) -> None:
     """Reproduce the shipped model from the data and the packaged base weights."""
-    from nlp.training import TrainSettings, train_and_save  # noqa: PLC0415
+    from nlp import TrainSettings, train_and_save  # noqa: PLC0415
 
     settings = TrainSettings(num_layers=layers, epochs=epochs, max_examples=max_examples, seed=seed)
     reports = train_and_save(data_dir, labelled, out, settings, say)

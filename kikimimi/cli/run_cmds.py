@@ -11,7 +11,7 @@ import click
 
 from alerts import CaseStore
 from config import config_path
-from core import AnalyzedMention, Case, Mention, RecordError, parse_record
+from core import AnalyzedMention, Case, IndexedMention, Mention, RecordError, parse_record
 from kikimimi import wiring
 from kikimimi.cli.context import CliContext, pass_context, say
 
@@ -66,31 +66,24 @@ def rules_test(ctx: CliContext, mentions_file: TextIO) -> None:
     from alerts import RuleEngine  # noqa: PLC0415
 
     analyzed: list[AnalyzedMention] = []
-    raw: list[tuple[int, Mention]] = []
+    raw: list[Mention] = []
     for number, line in enumerate(mentions_file, start=1):
         if not line.strip():
             continue
         try:
-            record = parse_record(AnalyzedMention, line)
+            record = parse_record(IndexedMention, line)  # a mention, analysed or indexed
         except RecordError as exc:
             say(f"line {number}: skipped: {exc}")
             continue
         if record.sentiment is None:
-            raw.append(
-                (
-                    number,
-                    parse_record(
-                        Mention, record.model_dump_json(include=set(Mention.model_fields))
-                    ),
-                )
-            )
+            raw.append(record)
         else:
             analyzed.append(record)
     if raw:
         from nlp import Analyzer  # noqa: PLC0415 - heavy
 
         say(f"analysing {len(raw)} mention(s) first")
-        analyzed += Analyzer(ctx.settings).analyze([m for _, m in raw])
+        analyzed += Analyzer(ctx.settings).analyze(raw)
     engine = RuleEngine(ctx.settings.rules, ctx.settings.alerting.vip_authors)
     for mention in analyzed:
         decision = engine.decide(mention)

@@ -7,6 +7,8 @@ import sys
 import click
 
 from config import crawl_state_path, queue_path
+from core import ElasticsearchError
+from indexer import cluster_health, count_mentions
 from kikimimi import wiring
 from kikimimi.cli.context import CliContext, pass_context
 
@@ -32,23 +34,18 @@ def status(ctx: CliContext) -> None:
         f"{counts.failed} failed"
     )
     attention |= counts.failed > 0
+    client = wiring.elasticsearch_client(settings)
     try:
-        client = wiring.elasticsearch_client(settings)
-        health = client.cluster.health()
-        names = wiring.index_names(settings)
-        open_cases = client.count(
-            index=names.cases_index,
-            query={"terms": {"status": ["open", "assigned", "responded"]}},
-            ignore_unavailable=True,
-        )["count"]
-        mentions = client.count(index=names.mentions_alias, ignore_unavailable=True)["count"]
+        health = cluster_health(client)
+        mentions = count_mentions(client, wiring.index_names(settings))
+        open_cases = wiring.case_store(settings, client).count_open()
         click.echo(
-            f"elasticsearch:  {health['status']} ({health['number_of_nodes']} node(s)), "
+            f"elasticsearch:  {health.status} ({health.nodes} node(s)), "
             f"{mentions:,} mention(s), {open_cases:,} open case(s)"
         )
-        attention |= health["status"] == "red"
-    except Exception as exc:
-        click.echo(f"elasticsearch:  unreachable ({type(exc).__name__})")
+        attention |= health.status == "red"
+    except ElasticsearchError as exc:
+        click.echo(f"elasticsearch:  {exc}")
         attention = True
     state = CrawlState(crawl_state_path(settings))
     try:

@@ -27,7 +27,14 @@ import yaml
 from elasticsearch import Elasticsearch
 
 from alerts import KpiReport, kpi_report, render_table, write_report
-from config import Settings, crawl_state_path, load_settings, queue_path
+from config import (
+    Settings,
+    crawl_state_path,
+    demo_dir,
+    load_settings,
+    local_node_dir,
+    queue_path,
+)
 from core import Case, Notice, SqliteMentionQueue
 from crawlers import CrawlState
 from kikimimi import wiring
@@ -61,7 +68,7 @@ class DemoSummary:
 
 def run_demo(settings: Settings, say: Callable[[str], None]) -> DemoSummary:
     """Run the demo; ``settings`` gives brands, rules, NLP and Elasticsearch."""
-    workspace = (settings.state_dir / "demo").resolve()
+    workspace = demo_dir(settings).resolve()
     if workspace.exists():
         shutil.rmtree(workspace)
     workspace.mkdir(parents=True)
@@ -119,8 +126,7 @@ def _write_config(settings: Settings, workspace: Path, urls: dict[str, str]) -> 
     dump = settings.model_dump(mode="json", exclude_none=True)
     es = dump["elasticsearch"]
     es["index_prefix"] = DEMO_PREFIX
-    local = settings.elasticsearch.local
-    es["local"]["directory"] = str(local.directory or settings.state_dir / "elasticsearch")
+    es["local"]["directory"] = str(local_node_dir(settings))
     es.pop("api_key", None)
     es.pop("password", None)
     channel = {

@@ -15,15 +15,19 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
 
-from standins.appstore import AppStoreStandin
-from standins.channels import WebhookSink
-from standins.discourse import DiscourseStandin
-from standins.hackernews import HackerNewsStandin
-from standins.jetstream import JetstreamStandin, post_event
-from standins.mastodon import MastodonStandin
-from standins.news import NewsStandin
-from standins.server import StandinPost, StandinServer
-from standins.stackexchange import StackExchangeStandin
+from standins import (
+    AppStoreStandin,
+    DiscourseStandin,
+    HackerNewsStandin,
+    JetstreamStandin,
+    MastodonStandin,
+    NewsStandin,
+    StackExchangeStandin,
+    StandinPost,
+    StandinServer,
+    WebhookSink,
+    post_event,
+)
 
 __all__ = ["APP_ID", "MASTODON_TOKEN", "WEBHOOK_SECRET", "DemoSources"]
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from importlib import resources
 
 from core import Mention, parse_record
-from standins.server import StandinPost
+from standins import StandinPost
 
 __all__ = ["OUTAGE_END", "demo_posts", "sample_mentions"]
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 import pytest
 from elasticsearch import Elasticsearch
 
-from alerts.cases import CaseStore
+from alerts.cases import MAX_CONFLICT_RETRIES, CaseStore
 from alerts.rules import CaseAction
 from config.rules import CaseSettings
-from core.errors import CaseNotFoundError, CaseTransitionError
+from core.errors import CaseConflictError, CaseNotFoundError, CaseTransitionError
 from core.index_names import IndexNames
 from core.records import AnalyzedMention, Author
 from indexer.templates import install_templates
@@ -109,6 +110,40 @@ def test_concurrent_writers_do_not_overwrite_each_other(
     joined = store.apply(ACTION, post(2), T0 + timedelta(minutes=2))
     assert joined.case.assigned_to == "ben", "the pipeline re-read after the conflict"
     assert es.get(index=store.index, id=case.id)["_seq_no"] > stale["_seq_no"] + 1
+
+
+class RacingClient:
+    """A client after which someone else writes the case before each conditional write."""
+
+    def __init__(self, es: Elasticsearch) -> None:
+        self._es = es
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._es, name)
+
+    def index(self, **request: Any) -> Any:
+        self._es.index(index=request["index"], id=request["id"], document=request["document"])
+        return self._es.index(**request)
+
+
+def test_a_case_that_keeps_changing_under_the_writer_is_a_case_conflict(
+    store: CaseStore, es: Elasticsearch
+) -> None:
+    case = store.apply(ACTION, post(1), T0).case
+    racing = CaseStore(cast(Elasticsearch, RacingClient(es)), store_names(store), store.settings)
+    with pytest.raises(CaseConflictError) as raised:
+        racing.assign(case.id, "ben", T0 + timedelta(minutes=1))
+    assert (raised.value.case_id, raised.value.attempts) == (case.id, MAX_CONFLICT_RETRIES)
+    assert str(raised.value).startswith(f"case {case.id} was changed by someone else")
+
+
+def test_open_cases_are_counted_until_closed(store: CaseStore) -> None:
+    assert store.count_open() == 0
+    first = store.apply(ACTION, post(1), T0).case
+    store.apply(ACTION, post(2, author="u2"), T0)
+    store.close(first.id, T0 + timedelta(hours=1))
+    store.refresh()
+    assert store.count_open() == 1
 
 
 def test_unanswered_cases_past_their_sla_are_flagged_once(store: CaseStore) -> None:

@@ -12,6 +12,7 @@ from core.records import (
     BrandMatch,
     Case,
     CaseEvent,
+    IndexedMention,
     Mention,
     Sentiment,
     mention_id,
@@ -85,6 +86,9 @@ def test_json_round_trip_of_every_record() -> None:
         topics=["network"],
         intent="complaint",
     )
+    indexed = IndexedMention(
+        **analyzed.model_dump(), vip=True, rules=["own-complaint"], feeds=["marketing"]
+    )
     opened = datetime(2026, 11, 2, 1, 0, tzinfo=JST)
     case = Case(
         id="case-1",
@@ -96,7 +100,7 @@ def test_json_round_trip_of_every_record() -> None:
         sla_due_at=opened + timedelta(hours=1),
         history=[CaseEvent(at=opened, kind="opened", mention_id=analyzed.id)],
     )
-    for record in (mention(), analyzed, case):
+    for record in (mention(), analyzed, indexed, case):
         assert type(record).model_validate_json(record.model_dump_json()) == record
     assert case.opened_at.tzinfo == UTC
 
@@ -121,3 +125,24 @@ def test_case_needs_a_mention() -> None:
 def test_parse_record_accepts_json_text() -> None:
     m = mention()
     assert parse_record(Mention, m.model_dump_json()) == m
+
+
+def test_a_record_grows_into_the_next_in_memory() -> None:
+    m = mention(author={"handle": "@angry"})
+    analyzed = AnalyzedMention(**m.fields_of(Mention), topics=["network"])
+    indexed = IndexedMention(**analyzed.fields_of(AnalyzedMention), rules=["r"], feeds=["f"])
+    assert indexed.author is analyzed.author is m.author, "shared, not dumped and re-parsed"
+    assert indexed.fields_of(Mention) == m.fields_of(Mention)
+    assert (indexed.topics, indexed.vip, indexed.rules, indexed.feeds) == (
+        ["network"],
+        False,
+        ["r"],
+        ["f"],
+    )
+
+
+def test_what_nlp_found_carries_no_rule_outcome() -> None:
+    for field, value in {"vip": True, "rules": ["r"], "feeds": ["f"]}.items():
+        with pytest.raises(RecordError, match="Extra inputs are not permitted") as error:
+            parse_record(AnalyzedMention, mention().model_dump() | {field: value})
+        assert error.value.field == field

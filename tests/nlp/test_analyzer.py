@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from config.loader import load_settings
-from core.records import Mention
+from core.records import AnalyzedMention, Author, IndexedMention, Mention
 from nlp import DEFAULT_MODEL_DIR
 from nlp.analyzer import Analyzer
 from nlp.training.data import load_corpus
@@ -82,3 +82,24 @@ def test_analyze_builds_records_with_brands(analyzers: dict[str, Analyzer]) -> N
 def test_the_shipped_model_has_a_card() -> None:
     card = (DEFAULT_MODEL_DIR / "MODEL_CARD.md").read_text()
     assert "Validation metrics" in card and "tweeteval/sentiment" in card
+
+
+def test_analyze_builds_on_the_mention_itself_and_replaces_earlier_analysis(
+    analyzers: dict[str, Analyzer],
+) -> None:
+    now = datetime(2026, 11, 20, tzinfo=UTC)
+    exported = IndexedMention(  # a document as indexed before, fed back (``kikimimi rules test``)
+        source="bluesky",
+        native_id="1",
+        text=SAMPLE[0],
+        author=Author(handle="@angry"),
+        published_at=now,
+        collected_at=now,
+        topics=["stale"],
+        rules=["old-rule"],
+    )
+    [analyzed] = analyzers["onnx"].analyze([exported])
+    assert type(analyzed) is AnalyzedMention
+    assert analyzed.author is exported.author, "the mention's values are shared, not re-parsed"
+    assert analyzed.fields_of(Mention) == exported.fields_of(Mention)
+    assert "stale" not in analyzed.topics

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core.records import AnalyzedMention, Author, Notice, Priority
+from core.records import Author, IndexedMention, Notice, Priority
 
 HOSTILE = (
     "<!channel> Hoshi Mobile is down again <https://evil.example/x|click here> & "
@@ -27,7 +27,7 @@ def make_notice(
     url: str | None = "https://social.example/@angry/1",
 ) -> Notice:
     """Notice ``number`` for ``channel``: a case opened by a hostile post."""
-    mention = AnalyzedMention(
+    mention = IndexedMention(
         source="mastodon",
         native_id=f"post-{number}",
         url=url,

@@ -20,7 +20,7 @@ from pydantic import SecretStr
 from alerts.notify.channels.email import EmailChannel, email_message, message_id
 from config.notifications import EmailChannelSettings
 from core.errors import DeliveryError
-from standins.channels import SmtpStandin
+from standins.smtp import SmtpStandin
 from tests.alerts.notify.conftest import MakeNotice
 
 PASSWORD = "smtp-pa55word-xyz"

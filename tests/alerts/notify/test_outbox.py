@@ -21,8 +21,8 @@ from config.notifications import SlackChannelSettings, WebhookChannelSettings
 from config.settings import Settings
 from core.errors import DeliveryError
 from core.records import Notice
-from standins.channels import WebhookSink
 from standins.server import Reply, StandinServer
+from standins.webhook import WebhookSink
 from tests.alerts.notify.conftest import MakeNotice
 
 SECRET = "outbox-test-hmac-key-123"
@@ -154,6 +154,23 @@ def test_one_notice_that_keeps_failing_does_not_hold_the_others(
     (left,) = outbox.pending()
     assert (left.key, left.attempts) == (bad.key, 2)
     assert left.next_attempt_at == pytest.approx(t0 + 11 + 20)
+
+
+def test_purge_deletes_only_delivered_notices_older_than_the_retention(
+    outbox: Outbox, notice_factory: MakeNotice
+) -> None:
+    old, recent, undelivered = notice_factory(1), notice_factory(2), notice_factory(3, channel="x")
+    outbox.enqueue([old], now=0)
+    outbox.enqueue([recent, undelivered], now=50)
+    channel = Scripted()
+    outbox.deliver_due({"care": channel}, now=100, limit=1)
+    outbox.deliver_due({"care": channel}, now=1000)
+    assert channel.sent == [old.key, recent.key]
+    assert outbox.purge_delivered(older_than_seconds=500, now=1200) == 1  # delivered before 700
+    assert outbox.get(old.key) is None
+    assert [e.key for e in outbox.delivered()] == [recent.key]
+    assert [e.key for e in outbox.pending()] == [undelivered.key]
+    assert outbox.enqueue([old]) == 1  # a purged key is new again
 
 
 def test_backoff_honours_retry_after_and_the_cap(outbox: Outbox) -> None:

@@ -12,7 +12,7 @@ from alerts.notify.channels.zendesk import zendesk_ticket
 from alerts.notify.render import one_line, render, safe_link, slug
 from config.notifications import SalesforceChannelSettings, ZendeskChannelSettings
 from core.records import Notice
-from standins.channels import slack_block_problems
+from standins.slack import slack_block_problems
 from tests.alerts.notify.conftest import MakeNotice
 
 SPIKE = Notice(

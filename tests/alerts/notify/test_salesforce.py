@@ -12,7 +12,7 @@ from pydantic import SecretStr
 from alerts.notify.channels.salesforce import SalesforceChannel
 from config.notifications import SalesforceChannelSettings
 from core.errors import DeliveryError
-from standins.channels import INVALID_SESSION, SalesforceStandin
+from standins.salesforce import INVALID_SESSION, SalesforceStandin
 from standins.server import Reply, Request, StandinServer
 from tests.alerts.notify.conftest import MakeNotice
 

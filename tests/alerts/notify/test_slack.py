@@ -10,8 +10,8 @@ from pydantic import SecretStr
 from alerts.notify.channels.slack import SlackChannel, escape, slack_message
 from config.notifications import SlackChannelSettings
 from core.errors import DeliveryError
-from standins.channels import SlackSink, slack_block_problems
 from standins.server import Reply, StandinServer, too_many_requests
+from standins.slack import SlackSink, slack_block_problems
 from tests.alerts.notify.conftest import MakeNotice
 
 HOOK = "/services/T0KIKI/B0MIMI/abcdefghijklmnopqrstuvwx"

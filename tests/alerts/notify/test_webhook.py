@@ -13,8 +13,8 @@ from pydantic import SecretStr
 from alerts.notify.channels.webhook import WebhookChannel, notice_body
 from config.notifications import WebhookChannelSettings
 from core.errors import DeliveryError
-from standins.channels import WebhookSink
 from standins.server import Reply, StandinServer, too_many_requests
+from standins.webhook import WebhookSink
 from tests.alerts.notify.conftest import MakeNotice
 
 SECRET = "s3cret-hmac-key-0123456789"
@@ -46,6 +46,17 @@ def test_posts_the_signed_notice(notice_factory: MakeNotice) -> None:
     assert request.headers["x-kikimimi-timestamp"].isdigit()
     assert json.loads(request.body) == notice.model_dump(mode="json")
     assert request.body == notice_body(notice)
+
+
+def test_a_key_beyond_ascii_is_percent_encoded_and_decoded_by_the_sink(
+    notice_factory: MakeNotice,
+) -> None:
+    notice = notice_factory().model_copy(update={"key": "case-1:投稿 1:care"})
+    sink = WebhookSink(SECRET)
+    with StandinServer(sink) as server:
+        channel_for(f"{server.url}/hooks/kikimimi").send(notice)
+    assert server.requests[0].headers["x-kikimimi-delivery"] == "case-1:%E6%8A%95%E7%A8%BF%201:care"
+    assert sink.deliveries == {notice.key: notice}
 
 
 def test_without_a_secret_nothing_is_signed(notice_factory: MakeNotice) -> None:

@@ -12,8 +12,8 @@ from pydantic import SecretStr
 from alerts.notify.channels.zendesk import ZendeskChannel, idempotency_key
 from config.notifications import ZendeskChannelSettings
 from core.errors import DeliveryError
-from standins.channels import ZendeskStandin
 from standins.server import Reply, StandinServer
+from standins.zendesk import ZendeskStandin
 from tests.alerts.notify.conftest import MakeNotice
 
 EMAIL = "care-bot@hoshi.example"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from scrapy import Request as ScrapyRequest
@@ -14,6 +15,7 @@ from config.sources import AppStoreSource
 from crawlers.spiders.appstore import AppStoreSpider
 from standins.appstore import AppStoreStandin
 from standins.server import (
+    Reply,
     Request,
     StandinPost,
     StandinServer,
@@ -116,6 +118,104 @@ def test_malformed_page_is_counted_and_keeps_the_cursor(crawl_env: CrawlEnv) -> 
     assert again.run.dropped == 50
 
 
+# the shape of real feeds: the Japanese storefront in 2015 and 2020 (see crawlers/fixtures)
+
+PDT = timezone(timedelta(hours=-7))
+BUILT = datetime(2026, 11, 20, 3, 17, 3, tzinfo=UTC)  # the feed's own "updated"
+
+
+def japanese_reviews(count: int, start: int = 0) -> list[StandinPost]:
+    """Reviews as Japanese users write them: several lines, emoji, a star rating."""
+    return [
+        StandinPost(
+            native_id=str(6_290_000_000 + i),
+            text=f"ほしモバイルに乗り換えました📶\n通信は安定、料金も安い。\nただ#{i}の通知が多すぎる…",
+            title=f"乗り換えて正解{i}",
+            author=f"user{i}",
+            author_name=f"ヤミ{i}。",
+            created_at=T0 + timedelta(minutes=i),
+            likes=1 + i % 5,
+        )
+        for i in range(start, start + count)
+    ]
+
+
+def test_reviews_without_their_own_time_are_kept_with_the_feed_time(
+    crawl_env: CrawlEnv,
+) -> None:
+    standin = AppStoreStandin(
+        {("jp", APP): japanese_reviews(60)},
+        review_times=False,
+        app_entry=True,
+        built_at=BUILT.astimezone(PDT),
+    )
+    with StandinServer(standin) as server:
+        crawl_env.add_source(
+            name="ios", type="appstore", base_url=server.url, app_ids=[APP], countries=["jp"]
+        )
+        first = crawl_env.crawl("ios")
+        assert first.returncode == 0, first.stderr
+        assert first.run is not None and first.run.ok
+        assert first.run.malformed == 0
+        assert len(first.mentions) == 60  # every review, none skipped; the app entry is not one
+        by_id = {m.native_id: m for m in first.mentions}
+        for i in range(60):
+            mention = by_id[f"jp:{6_290_000_000 + i}"]
+            assert mention.text == (
+                f"ほしモバイルに乗り換えました📶\n通信は安定、料金も安い。\nただ#{i}の通知が多すぎる…"
+            )
+            assert mention.title == f"乗り換えて正解{i}"
+            assert mention.author.name == f"ヤミ{i}。"
+            assert mention.author.id is not None and mention.author.id.isdigit()
+            assert mention.published_at == BUILT  # no time of its own: when the feed was built
+            assert mention.engagement.score == 1 + i % 5
+            assert (
+                mention.url == f"https://itunes.apple.com/jp/review?id={APP}&type=Purple%20Software"
+            )
+            assert not mention.deleted
+
+        standin.reviews["jp", APP].extend(japanese_reviews(3, start=60))
+        standin.built_at = BUILT + timedelta(hours=1)
+        second = crawl_env.crawl("ios")
+    assert second.returncode == 0, second.stderr
+    assert second.run is not None and second.run.ok
+    assert sorted(m.native_id for m in second.mentions) == [
+        f"jp:{6_290_000_000 + i}" for i in range(60, 63)
+    ]
+    assert {m.published_at for m in second.mentions} == {BUILT + timedelta(hours=1)}
+    assert second.run.dropped == 60  # the others again, already collected
+
+
+def test_a_crawl_that_keeps_none_of_the_reviews_it_received_fails(crawl_env: CrawlEnv) -> None:
+    feed = standin_page(japanese_reviews(5))
+    for entry in feed["feed"]["entry"]:
+        del entry["id"]
+    with StandinServer(AppStoreStandin({("jp", APP): japanese_reviews(5)})) as server:
+        server.inject("/jp/rss/customerreviews/page=1/", Reply(200, json.dumps(feed).encode()))
+        crawl_env.add_source(
+            name="ios", type="appstore", base_url=server.url, app_ids=[APP], countries=["jp"]
+        )
+        result = crawl_env.crawl("ios")
+    assert result.returncode == 1
+    assert result.mentions == []
+    assert result.run is not None and not result.run.ok
+    assert result.run.malformed == 5
+    assert result.run.error == "nothing kept: all 5 item(s) received were malformed"
+    assert "FAILED: nothing kept: all 5 item(s) received were malformed" in result.stdout
+
+
+def test_the_real_shaped_sample_feed_parses_entirely() -> None:
+    path = Path(__file__).parents[3] / "crawlers/fixtures/appstore/customerreviews_jp_2020.json"
+    feed = json.loads(path.read_text(encoding="utf-8"))
+    items, malformed = parse(feed)
+    assert malformed == 0
+    reviews_ = [i for i in items if isinstance(i, dict)]
+    assert len(reviews_) == len(feed["feed"]["entry"])
+    built = datetime.fromisoformat(feed["feed"]["updated"]["label"])
+    assert {r["published_at"] for r in reviews_} == {built}
+    assert all(r["text"] and r["title"] and r["author"]["name"] for r in reviews_)
+
+
 # parse() directly, for what a stand-in crawl would not show quickly
 
 
@@ -174,7 +274,7 @@ def test_the_app_entry_of_older_feeds_is_skipped_and_a_bad_review_counted() -> N
     feed = standin_page(reviews(2))
     entries = feed["feed"]["entry"]
     app = {"im:name": {"label": "Hoshi Mobile"}, "id": {"label": "https://apps.apple.com/x"}}
-    del entries[1]["updated"]
+    del entries[1]["im:rating"]  # a review without its rating is not one we can read
     feed["feed"]["entry"] = [app, *entries]
     items, malformed = parse(feed)
     assert [i["native_id"] for i in items] == ["jp:13150000001"]

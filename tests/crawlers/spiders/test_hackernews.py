@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from scrapy.http import Request as ScrapyRequest
+from scrapy.http import TextResponse
+from scrapy.utils.test import get_crawler
+
+from crawlers.spiders.hackernews import HackerNewsSpider
 from standins.hackernews import HackerNewsStandin
 from standins.server import (
     Request,
@@ -112,6 +119,119 @@ def test_the_same_posts_again_are_not_queued_twice(crawl_env: CrawlEnv) -> None:
         result = crawl_env.crawl("hn")
     assert len(result.mentions) == 3  # both queries find the same three posts
     assert result.run is not None and result.run.dropped == 3  # the second query's copies
+
+
+# posts as Hacker News writes them (see crawlers/fixtures/hackernews): paragraphs as
+# "first<p>second", never closed, and entities such as &#x27; and &#x2F;
+
+REAL_SHAPED = [
+    StandinPost(
+        native_id="46100001",
+        text="",  # a link story: no text of its own
+        created_at=T0,
+        author="kenji",
+        title="Hoshi Mobile drops its unlimited plan",
+        likes=120,
+        replies=2,
+    ),
+    StandinPost(
+        native_id="46100005",
+        text=(
+            "Customers of Hoshi Mobile are worse off as a result.<p>Apple used to sell their "
+            'SIMs &amp; now it doesn&#x27;t.<p>[1] <a href="https:&#x2F;&#x2F;example.com&#x2F;'
+            'hoshi" rel="nofollow">https:&#x2F;&#x2F;example.com&#x2F;hoshi</a>'
+        ),
+        created_at=T0 + timedelta(minutes=5),
+        author="tcas",
+        title="Hoshi Mobile drops its unlimited plan",
+        parent_id="46100001",
+    ),
+    StandinPost(
+        native_id="46100009",
+        text="&gt; Hoshi Mobile is worse off<p>Nami Telecom did the same &quot;last year&quot;.",
+        created_at=T0 + timedelta(minutes=9),
+        author="mkato",
+        title="Hoshi Mobile drops its unlimited plan",
+        parent_id="46100001",
+    ),
+    StandinPost(
+        native_id="46100012",
+        text="I moved to Hoshi Mobile last month.<p>Ask me anything about the eSIM setup.",
+        created_at=T0 + timedelta(minutes=12),
+        author="yuki_t",
+        title="Ask HN: Hoshi Mobile eSIM?",
+        likes=7,
+    ),
+]
+
+
+def test_real_shaped_posts_become_correct_mentions(crawl_env: CrawlEnv) -> None:
+    with StandinServer(HackerNewsStandin(REAL_SHAPED)) as server:
+        crawl_env.add_source(
+            name="hn", type="hackernews", base_url=server.url, queries=["hoshi mobile"]
+        )
+        result = crawl_env.crawl("hn")
+    assert result.returncode == 0, result.stderr
+    assert result.run is not None and result.run.ok and result.run.malformed == 0
+    got = {
+        m.native_id: (m.text, m.title, m.author.handle, m.published_at, m.reply_to, m.deleted)
+        for m in result.mentions
+    }
+    title = "Hoshi Mobile drops its unlimited plan"
+    assert got == {
+        "46100001": (title, title, "kenji", T0, None, False),
+        "46100005": (
+            "Customers of Hoshi Mobile are worse off as a result.\n"
+            "Apple used to sell their SIMs & now it doesn't.\n"
+            "[1] https://example.com/hoshi",
+            title,
+            "tcas",
+            T0 + timedelta(minutes=5),
+            "46100001",
+            False,
+        ),
+        "46100009": (
+            '> Hoshi Mobile is worse off\nNami Telecom did the same "last year".',
+            title,
+            "mkato",
+            T0 + timedelta(minutes=9),
+            "46100001",
+            False,
+        ),
+        "46100012": (
+            "I moved to Hoshi Mobile last month.\nAsk me anything about the eSIM setup.",
+            "Ask HN: Hoshi Mobile eSIM?",
+            "yuki_t",
+            T0 + timedelta(minutes=12),
+            None,
+            False,
+        ),
+    }
+
+
+def test_the_real_shaped_sample_keeps_every_paragraph_apart() -> None:
+    path = Path(__file__).parents[3] / "crawlers/fixtures/hackernews/search_by_date_comments.json"
+    crawler = get_crawler(HackerNewsSpider)
+    spider = HackerNewsSpider.from_crawler(crawler)
+    assert crawler.stats is not None
+    crawler.stats.open_spider()
+    request = ScrapyRequest("https://hn.algolia.com/api/v1/search_by_date", meta={"query": "hoshi"})
+    response = TextResponse(request.url, body=path.read_bytes(), request=request)
+    items = {i["native_id"]: i for i in spider.parse(response) if isinstance(i, dict)}
+    assert len(items) == len(json.loads(path.read_bytes())["hits"])
+    assert items["45200004"]["text"] == (
+        "Hoshi Mobile customers are worse off as a result.\n"
+        "They used to include roaming in Korea & Taiwan; now it's ¥500 a day.\n"
+        "[1] https://hoshi.example/plans"
+    )
+    assert items["45200007"]["text"] == (
+        '> worse off as a result\nNot really. Nami Telecom charges "more" for less.'
+    )
+    assert (
+        items["45200011"]["text"]
+        == "ほしモバイルのeSIM、設定は5分で終わった。\n速度も安定している。"
+    )
+    assert items["45200001"]["text"] == "Hoshi Mobile drops its unlimited plan"  # link story
 
 
 def test_unknown_source_is_a_clear_error(crawl_env: CrawlEnv) -> None:

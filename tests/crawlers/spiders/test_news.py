@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from scrapy.http import Request as ScrapyRequest
 from scrapy.http import XmlResponse
@@ -133,6 +134,77 @@ def test_malformed_feed_is_counted_and_keeps_the_cursor(crawl_env: CrawlEnv) -> 
     assert again.run is not None and again.run.ok
     assert len(again.mentions) == 3  # the cursor did not move past the malformed feed
     assert {m.lang for m in again.mentions} == {"ja"}
+
+
+# story clusters, as real search feeds carry them (see crawlers/fixtures/news)
+
+RELATED = [(f"Hoshi Mobile price cut: what outlet {n} says", f"Outlet {n}") for n in range(1, 10)]
+
+
+def test_a_story_cluster_keeps_only_the_items_own_headline_and_source(
+    crawl_env: CrawlEnv,
+) -> None:
+    lead = StandinPost(
+        "cl0001", "", T0, title="Hoshi Mobile cuts 5G prices by 20%", author="Nikkei Asia"
+    )
+    single = StandinPost(
+        "sg0001",
+        "",
+        T0 + timedelta(minutes=1),
+        title="Hoshi Mobile & Nami Telecom: eSIM roaming compared",
+        author="Mobile World Live",
+    )
+    with StandinServer(NewsStandin([lead, single], clusters={"cl0001": RELATED})) as server:
+        crawl_env.add_source(
+            name="news",
+            type="news",
+            base_url=server.url,
+            queries=["hoshi mobile"],
+            editions=[{"hl": "en-US", "gl": "US", "ceid": "US:en"}],
+        )
+        result = crawl_env.crawl("news")
+    assert result.returncode == 0, result.stderr
+    assert result.run is not None and result.run.ok and result.run.malformed == 0
+    got = {
+        m.native_id: (m.text, m.title, m.author.name, m.author.id, m.published_at, m.deleted)
+        for m in result.mentions
+    }
+    assert got == {
+        "CBMicl0001": (
+            "Hoshi Mobile cuts 5G prices by 20%",  # not the nine related headlines
+            "Hoshi Mobile cuts 5G prices by 20%",
+            "Nikkei Asia",
+            "https://nikkeiasia.example",
+            T0,
+            False,
+        ),
+        "CBMisg0001": (
+            "Hoshi Mobile & Nami Telecom: eSIM roaming compared",
+            "Hoshi Mobile & Nami Telecom: eSIM roaming compared",
+            "Mobile World Live",
+            "https://mobileworldlive.example",
+            T0 + timedelta(minutes=1),
+            False,
+        ),
+    }
+
+
+def test_the_real_shaped_cluster_sample_keeps_each_items_own_story() -> None:
+    path = Path(__file__).parents[3] / "crawlers/fixtures/news/search_clusters.xml"
+    items, malformed = parse(path.read_bytes())
+    assert malformed == 0
+    assert [(i["text"], i["title"], i["author"]) for i in items] == [
+        (
+            "ほしモバイル、5G料金を2割値下げ　ナミテレコムに対抗",
+            "ほしモバイル、5G料金を2割値下げ　ナミテレコムに対抗",
+            {"id": "https://nikkei.example", "name": "日本経済新聞"},
+        ),
+        (
+            "ほしモバイル、eSIMの海外ローミングを開始",
+            "ほしモバイル、eSIMの海外ローミングを開始",
+            {"id": "https://itmediamobile.example", "name": "ITmedia Mobile"},
+        ),
+    ]
 
 
 # parse() directly, for what a stand-in crawl would not show quickly

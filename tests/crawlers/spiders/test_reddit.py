@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import base64
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from scrapy.http import Request as ScrapyRequest
+from scrapy.http import TextResponse
+from scrapy.utils.test import get_crawler
+
+from crawlers.spiders.reddit import RedditSpider
 from standins.reddit import RedditStandin
 from standins.server import (
     Request,
@@ -103,6 +110,103 @@ def test_pages_to_the_end_then_fetches_only_new_posts(crawl_env: CrawlEnv) -> No
             f"t3_1h{250 + i:05d}" for i in range(4)
         ]
         assert len(searches(server)) == 1  # the first page reached the posts already seen
+
+
+# quirks of real listings (see crawlers/fixtures/reddit): an author who deleted their account,
+# title-only self posts whose selftext is "" or blank lines
+
+QUIRKS = [
+    StandinPost(
+        "1hghost",
+        "<p>Hoshi Mobile support fixed my eSIM in 5 minutes.</p><p>Impressed.</p>",
+        T0,
+        author="[deleted]",
+        title="Hoshi Mobile support is great",
+        likes=12,
+    ),
+    StandinPost("1htitle", "", T0 + timedelta(minutes=1), title="Hoshi Mobile down in Osaka?"),
+    StandinPost(
+        "1hblank", "\n\n", T0 + timedelta(minutes=2), author="kaz", title="Hoshi Mobile 5G map"
+    ),
+    GONE,
+]
+
+
+def test_real_listing_quirks_become_correct_mentions(crawl_env: CrawlEnv) -> None:
+    with StandinServer(standin(QUIRKS)) as server:
+        add_reddit(crawl_env, server)
+        result = crawl_env.crawl("rd")
+    assert result.returncode == 0, result.stderr
+    assert result.run is not None and result.run.ok and result.run.malformed == 0
+    got = {
+        m.native_id: (m.text, m.title, m.author.handle, m.author.id, m.published_at, m.deleted)
+        for m in result.mentions
+    }
+    assert got == {
+        "t3_1hghost": (  # the account is gone, the post is not
+            "Hoshi Mobile support fixed my eSIM in 5 minutes.\nImpressed.",
+            "Hoshi Mobile support is great",
+            None,
+            None,
+            T0,
+            False,
+        ),
+        "t3_1htitle": (
+            "Hoshi Mobile down in Osaka?",
+            "Hoshi Mobile down in Osaka?",
+            "someone",
+            "t2_someone",
+            T0 + timedelta(minutes=1),
+            False,
+        ),
+        "t3_1hblank": (
+            "Hoshi Mobile 5G map",
+            "Hoshi Mobile 5G map",
+            "kaz",
+            "t2_kaz",
+            T0 + timedelta(minutes=2),
+            False,
+        ),
+        "t3_1hdead0": (
+            "Hoshi Mobile refund?",
+            "Hoshi Mobile refund?",
+            None,
+            None,
+            T0 - timedelta(minutes=1),
+            True,
+        ),
+    }
+
+
+def test_the_real_shaped_sample_listing_parses_as_reddit_means_it() -> None:
+    path = Path(__file__).parents[3] / "crawlers/fixtures/reddit/search_quirks.json"
+    crawler = get_crawler(RedditSpider)
+    spider = RedditSpider.from_crawler(crawler)
+    assert crawler.stats is not None
+    crawler.stats.open_spider()
+    request = ScrapyRequest("https://oauth.reddit.com/search?q=hoshi", meta={"query": "hoshi"})
+    response = TextResponse(request.url, body=path.read_bytes(), request=request)
+    items = {i["native_id"]: i for i in spider.parse(response) if isinstance(i, dict)}
+    assert len(items) == len(json.loads(path.read_bytes())["data"]["children"])
+    got = {k: (i["text"], i["author"], i["deleted"]) for k, i in items.items()}
+    assert got == {
+        "t3_1hx7k2q": (
+            "Support fixed my Hoshi Mobile eSIM in five minutes.\n\nHonestly impressed.",
+            {},
+            False,
+        ),
+        "t3_1hx7m9d": (
+            "ほしモバイル、大阪で圏外？",
+            {"id": "t2_osaka_commuter", "handle": "osaka_commuter"},
+            False,
+        ),
+        "t3_1hx7p0a": (
+            "Hoshi Mobile 5G coverage map (Nov 2026)",
+            {"id": "t2_kaz_t", "handle": "kaz_t"},
+            False,
+        ),
+        "t3_1hx7r4c": ("Hoshi Mobile refund??", {}, True),
+    }
 
 
 def test_waits_out_429_and_retries_5xx(crawl_env: CrawlEnv) -> None:
