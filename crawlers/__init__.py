@@ -1,17 +1,17 @@
 """The crawling stage: Scrapy spiders and stream consumers that yield ``Mention`` records
 into the durable queue, with their cursors and run history.
 
-Public interface: :func:`run_crawl` (one source, one run), :class:`CrawlState` and
-:func:`source_health` (what ``kikimimi sources status`` shows); :class:`SearchTerm` and
-:func:`html_to_text`, which the crawl benchmark's raw bound shares with the spiders.
-Importing it loads Scrapy: the application imports it only where it crawls or reports on
-crawls.
+Public interface: :func:`run_crawl` (one source, one run: a :class:`CrawlRun`),
+:class:`CrawlState` and :func:`source_health` (what ``kikimimi sources status`` shows);
+:class:`SearchTerm` and :func:`html_to_text`, which the crawl benchmark's raw bound shares
+with the spiders. Importing it loads Scrapy: the application imports it only where it
+crawls or reports on crawls.
 """
 
 from crawlers.convert import html_to_text
 from crawlers.health import source_health
 from crawlers.queries import SearchTerm
 from crawlers.runner import run_crawl
-from crawlers.state import CrawlState
+from crawlers.state import CrawlRun, CrawlState
 
-__all__ = ["CrawlState", "SearchTerm", "html_to_text", "run_crawl", "source_health"]
+__all__ = ["CrawlRun", "CrawlState", "SearchTerm", "html_to_text", "run_crawl", "source_health"]

@@ -12,6 +12,7 @@ from crawlers.state import CrawlRun, CrawlState
 __all__ = ["SourceHealth", "source_health"]
 
 STALE_AFTER_INTERVALS = 3
+MALFORMED_WINDOW_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -26,13 +27,15 @@ class SourceHealth:
     last_failure: CrawlRun | None
     healthy: bool
     verdict: str
+    malformed_recently: int  # items skipped as malformed in the last 24 hours
 
 
 def source_health(
     sources: Sequence[SourceSettings], state: CrawlState, now: float | None = None
 ) -> list[SourceHealth]:
     """Healthy = enabled, the latest run succeeded, and a success is recent (within three
-    intervals)."""
+    intervals). Malformed items skipped by the runs of the last day are counted apart: a
+    source that skips some is still healthy, but the operator should see it."""
     now = time.time() if now is None else now
     report = []
     for source in sources:
@@ -53,9 +56,20 @@ def source_health(
             healthy, verdict = False, "stale: no success in three intervals"
         else:
             healthy, verdict = True, "ok"
+        malformed = sum(
+            r.malformed for r in runs if now - r.finished_at <= MALFORMED_WINDOW_SECONDS
+        )
         report.append(
             SourceHealth(
-                source.name, source.type, source.enabled, last, success, failure, healthy, verdict
+                source.name,
+                source.type,
+                source.enabled,
+                last,
+                success,
+                failure,
+                healthy,
+                verdict,
+                malformed,
             )
         )
     return report

@@ -65,6 +65,16 @@ class CrawlRun:
     def mentions(self) -> int:
         return self.mentions_new + self.mentions_changed
 
+    def summary(self) -> str:
+        """One line for people: what the run found, skipped and how it ended."""
+        seconds = self.finished_at - self.started_at
+        return (
+            f"{self.source}: {self.pages} page(s), {self.mentions_new} new, "
+            f"{self.mentions_changed} changed, {self.dropped} already collected, "
+            f"{self.malformed} malformed, in {seconds:.1f} s"
+            + ("" if self.ok else f" — FAILED: {self.error}")
+        )
+
 
 class CrawlState:
     """Cursors, seen ids and run history of every source."""

@@ -10,12 +10,14 @@ each source's rhythm instead of crawling everything at once.
 
 from __future__ import annotations
 
+import json
 import logging
 import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -23,6 +25,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from config import Settings, scheduler_jobs_path
+
+if TYPE_CHECKING:
+    from crawlers import CrawlRun
 
 __all__ = ["CrawlScheduler", "crawl_in_subprocess", "job_id"]
 
@@ -37,7 +42,10 @@ def job_id(source_name: str) -> str:
 
 def crawl_in_subprocess(config_file: str, source_name: str, timeout_seconds: float) -> int:
     """Run ``kikimimi crawl SOURCE`` in a fresh process; returns its exit status."""
-    command = [sys.executable, "-m", "kikimimi", "--config", config_file, "crawl", source_name]
+    command = [
+        *(sys.executable, "-m", "kikimimi", "--config", config_file),
+        *("crawl", source_name, "--json"),
+    ]
     try:
         finished = subprocess.run(
             command, capture_output=True, text=True, timeout=timeout_seconds, check=False
@@ -45,13 +53,29 @@ def crawl_in_subprocess(config_file: str, source_name: str, timeout_seconds: flo
     except subprocess.TimeoutExpired:
         logger.error("crawl of %s exceeded %.0f s and was stopped", source_name, timeout_seconds)
         return -1
-    summary = (finished.stdout.strip().splitlines() or ["(no summary)"])[-1]
-    if finished.returncode == 0:
-        logger.info("%s", summary)
-    else:
+    run = _reported_run(finished.stdout)
+    summary = run.summary() if run else f"{source_name}: (no summary)"
+    if finished.returncode != 0:
         tail = finished.stderr.strip().splitlines()[-3:]
         logger.warning("%s (exit %d) %s", summary, finished.returncode, " | ".join(tail))
+    elif run is not None and run.malformed:
+        logger.warning(
+            "%s — %d malformed item(s) skipped (kikimimi sources status)", summary, run.malformed
+        )
+    else:
+        logger.info("%s", summary)
     return finished.returncode
+
+
+def _reported_run(stdout: str) -> CrawlRun | None:
+    """The run that ``kikimimi crawl --json`` printed as its last line, if it printed one."""
+    from crawlers import CrawlRun  # noqa: PLC0415 - Scrapy stays out of this process
+
+    lines = stdout.strip().splitlines()
+    try:
+        return CrawlRun(**json.loads(lines[-1])) if lines else None
+    except (ValueError, TypeError):
+        return None
 
 
 class CrawlScheduler:

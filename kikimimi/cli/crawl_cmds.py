@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import signal
 import sys
@@ -23,18 +25,19 @@ from kikimimi.cli.context import CliContext, pass_context, say
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
     help="Scrapy's log level (stderr).",
 )
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the run as one JSON object instead of a sentence (the scheduler reads it).",
+)
 @pass_context
-def crawl(ctx: CliContext, source_name: str, log_level: str) -> None:
+def crawl(ctx: CliContext, source_name: str, log_level: str, as_json: bool) -> None:
     """Crawl one configured source now; new mentions go to the queue. Exit 1 if it failed."""
     from crawlers import run_crawl  # noqa: PLC0415 - Scrapy loads only to crawl
 
     run = run_crawl(ctx.settings, source_name, log_level=log_level)
-    seconds = run.finished_at - run.started_at
-    click.echo(
-        f"{run.source}: {run.pages} page(s), {run.mentions_new} new, {run.mentions_changed} "
-        f"changed, {run.dropped} already collected, {run.malformed} malformed, in {seconds:.1f} s"
-        + ("" if run.ok else f" — FAILED: {run.error}")
-    )
+    click.echo(json.dumps(dataclasses.asdict(run)) if as_json else run.summary())
     if not run.ok:
         sys.exit(1)
 
@@ -47,8 +50,8 @@ def sources() -> None:
 @sources.command("status")
 @pass_context
 def status(ctx: CliContext) -> None:
-    """Per source: last success, last error, mentions found, healthy or not. Exit 3 if any
-    enabled source is unhealthy."""
+    """Per source: last success, last error, mentions found, items skipped as malformed in
+    the last 24 hours, healthy or not. Exit 3 if any enabled source is unhealthy."""
     from crawlers import CrawlState, source_health  # noqa: PLC0415
 
     state = CrawlState(crawl_state_path(ctx.settings))
@@ -56,10 +59,10 @@ def status(ctx: CliContext) -> None:
         report = source_health(ctx.settings.sources, state)
     finally:
         state.close()
-    header = (
-        f"{'source':<20} {'type':<15} {'health':<8} {'last success':<20} {'found':>6}  last error"
+    click.echo(
+        f"{'source':<20} {'type':<15} {'health':<8} {'last success':<20} "
+        f"{'malformed 24h':>13} {'found':>6}  last error"
     )
-    click.echo(header)
     for health in report:
         success = health.last_success
         when = _when(success.finished_at) if success else "never"
@@ -67,7 +70,8 @@ def status(ctx: CliContext) -> None:
         error = health.last_failure.error if health.last_failure else ""
         mark = "ok" if health.healthy else "UNHEALTHY"
         click.echo(
-            f"{health.name:<20} {health.type:<15} {mark:<8} {when:<20} {found:>6}  {error or ''}"
+            f"{health.name:<20} {health.type:<15} {mark:<8} {when:<20} "
+            f"{health.malformed_recently:>13} {found:>6}  {error or ''}"
         )
         if not health.healthy:
             click.echo(f"{'':<20} {health.verdict}")

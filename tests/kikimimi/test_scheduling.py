@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -104,3 +105,25 @@ def test_scheduled_crawls_collect_each_mention_once_across_a_restart(tmp_path: P
     counts = Counter(m.native_id for m in crawl_env.drain())
     assert counts == Counter({post(i).native_id: 1 for i in range(8)})
     assert runs(crawl_env, "idle") == 0
+
+
+def test_a_crawl_that_skips_malformed_items_is_a_warning_in_the_log(tmp_path: Path) -> None:
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    good = {
+        "native_id": "1",
+        "text": "Hoshi Mobile billed me twice",
+        "published_at": "2026-11-21T08:00:00Z",
+    }
+    (exports / "posts.jsonl").write_text(
+        json.dumps(good) + "\n" + "{not json\n" + json.dumps({**good, "native_id": "2"}) + "\n",
+        encoding="utf-8",
+    )
+    crawl_env = CrawlEnv(tmp_path)
+    crawl_env.add_source(name="dump", type="import", path=str(exports), interval_seconds=3600)
+    scheduler = start_scheduler(crawl_env)
+    wait_for_runs(crawl_env, "dump", 1)
+    log = stop(scheduler)
+    warnings = [line for line in log.splitlines() if " WARNING kikimimi.scheduling" in line]
+    assert any("dump: " in line and "1 malformed item(s) skipped" in line for line in warnings), log
+    assert len(crawl_env.drain()) == 2

@@ -47,3 +47,19 @@ def test_crawl_of_an_unknown_source_names_the_configured_ones(tmp_path: Path) ->
     result = CliRunner().invoke(cli, ["--config", str(config), "crawl", "nope"])
     assert result.exit_code != 0
     assert "no source named 'nope' (configured: hn, forum, news, off)" in str(result.exception)
+
+
+def test_sources_status_counts_malformed_items_of_the_last_day(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    state = CrawlState(tmp_path / "var" / "crawl" / "state.sqlite")
+    now = time.time()
+    day = 24 * 3600
+    state.record_run(CrawlRun("hn", now - 2 * day, now - 2 * day, ok=True, malformed=40))
+    state.record_run(CrawlRun("hn", now - 60, now - 59, ok=True, mentions_new=5, malformed=3))
+    state.record_run(CrawlRun("hn", now - 5, now - 4, ok=True, mentions_new=7, malformed=2))
+    state.close()
+    result = CliRunner().invoke(cli, ["--config", str(config), "sources", "status"])
+    header, *rows = result.output.splitlines()
+    assert "malformed 24h" in header
+    hn = next(row.split() for row in rows if row.startswith("hn "))
+    assert hn[-2:] == ["5", "7"], result.output
