@@ -1,10 +1,11 @@
-"""Cases in Elasticsearch: grouping, lifecycle and SLA, with optimistic concurrency.
+"""Cases in Elasticsearch: grouping, case work, SLA, the inbox, with optimistic concurrency.
 
 Every write is conditional on the ``_seq_no``/``_primary_term`` that was read, and retried
-from a fresh read on a conflict, so operators and the pipeline never overwrite each other.
-A new case's id is derived from its brand, author and first mention, and created with
-``op_type=create``: replaying a mention after a crash finds the same case instead of
-opening a second one, and a mention already in a case adds nothing.
+from a fresh read on a conflict, so operators and the pipeline never overwrite each other
+(what each piece of case work does is in :mod:`alerts.case_work`; the inbox query in
+:mod:`alerts.inbox`). A new case's id is derived from its brand, author and first mention,
+and created with ``op_type=create``: replaying a mention after a crash finds the same case
+instead of opening a second one, and a mention already in a case adds nothing.
 """
 
 from __future__ import annotations
@@ -17,16 +18,20 @@ from typing import Any, Literal
 
 from elasticsearch import ConflictError, Elasticsearch, NotFoundError
 
+from alerts import case_work as work
+from alerts.excerpts import excerpt
+from alerts.inbox import CasePage, CaseQuery, inbox_page, inbox_search
 from alerts.rules import CaseAction
 from config import CaseSettings
 from core import (
+    OPEN_CASE_STATUSES,
     PRIORITY_ORDER,
     Case,
     CaseConflictError,
     CaseEvent,
+    CaseMergeError,
     CaseNotFoundError,
-    CaseStatus,
-    CaseTransitionError,
+    CaseValueError,
     IndexNames,
     Mention,
     elasticsearch_errors,
@@ -35,7 +40,6 @@ from core import (
 
 __all__ = ["CaseChange", "CaseStore", "author_key", "case_id_for"]
 
-OPEN_STATUSES = ("open", "assigned", "responded")
 MAX_CONFLICT_RETRIES = 8
 
 
@@ -114,6 +118,9 @@ class CaseStore:
             updated_at=now,
             sla_due_at=due,
             do_not_market=action.do_not_market,
+            lang=action.lang,
+            tagged=action.tagged,
+            excerpt=excerpt(mention.text or mention.title or ""),
             history=[CaseEvent(at=now, kind="opened", mention_id=mention.id, note=action.reason)],
         )
 
@@ -203,7 +210,7 @@ class CaseStore:
             }
             for key, case_id in cached.items():
                 doc = docs.get(case_id)
-                if doc and doc.case.status in OPEN_STATUSES and _last_activity(doc.case) >= since:
+                if doc and _joinable(doc.case, since):
                     found[key] = doc
         missing = [key for key in keys if key not in found]
         if missing:
@@ -269,7 +276,7 @@ class CaseStore:
         cached = self._recent.get((brand, key))
         if cached is not None:
             found = self._get(cached)
-            if found and found.case.status in OPEN_STATUSES and _last_activity(found.case) >= since:
+            if found and _joinable(found.case, since):
                 return found
         response = self.client.search(index=self.index, **self._open_case_query(brand, key, since))
         hits = response["hits"]["hits"]
@@ -281,8 +288,6 @@ class CaseStore:
 
     def _open_case_query(self, brand: str, key: str, since: datetime) -> dict[str, Any]:
         """Search body: the author's latest open case on the brand active since ``since``."""
-        source, _, who = key.partition(":")
-        author_field = "author.id" if source != "mention" else "mention_ids"
         return {
             "size": 1,
             "sort": [{"updated_at": "desc"}],
@@ -291,18 +296,9 @@ class CaseStore:
                 "bool": {
                     "filter": [
                         {"term": {"brand": brand}},
-                        {"terms": {"status": list(OPEN_STATUSES)}},
+                        {"terms": {"status": list(OPEN_CASE_STATUSES)}},
                         {"range": {"updated_at": {"gte": since.isoformat()}}},
-                        {
-                            "bool": {
-                                "should": [
-                                    {"term": {author_field: who}},
-                                    {"term": {"author.handle": who}},
-                                ],
-                                "minimum_should_match": 1,
-                            }
-                        },
-                        *([{"term": {"source": source}}] if source != "mention" else []),
+                        *_author_filters(key),
                     ]
                 }
             },
@@ -312,88 +308,172 @@ class CaseStore:
 
     @elasticsearch_errors("read a case")
     def get(self, case_id: str) -> Case:
-        found = self._get(case_id)
-        if found is None:
-            raise CaseNotFoundError(case_id)
-        return found.case
+        return self._read(case_id)
+
+    @elasticsearch_errors("claim a case")
+    def claim(self, case_id: str, user: str, now: datetime, *, take_over: bool = False) -> Case:
+        """Hold the case as ``user`` (unchanged if they hold it already). Held by another
+        user: :class:`core.CaseHeldError` naming them, unless ``take_over``. Of agents
+        claiming at once exactly one wins; the others are told who did."""
+        return self._update_or_fail(case_id, lambda case: work.claimed(case, user, now, take_over))
 
     @elasticsearch_errors("assign a case")
-    def assign(self, case_id: str, to: str, now: datetime, actor: str | None = None) -> Case:
-        def change(case: Case) -> Case:
-            _require(case, ("open", "assigned", "responded"), "assign")
-            status: CaseStatus = "assigned" if case.status == "open" else case.status
-            event = CaseEvent(at=now, kind="assigned", actor=actor, note=f"to {to}")
-            return case.model_copy(
-                update={
-                    "status": status,
-                    "assigned_to": to,
-                    "updated_at": now,
-                    "history": [*case.history, event],
-                }
-            )
-
-        return self._update_or_fail(case_id, change)
+    def assign(
+        self,
+        case_id: str,
+        to_user: str | None,
+        now: datetime,
+        actor: str | None = None,
+        *,
+        to_team: str | None = None,
+    ) -> Case:
+        """Hand the case to a user, a team, or both (what is not named stays as it is)."""
+        if to_user is None and to_team is None:
+            raise CaseValueError("assign", "name a user or a team")
+        return self._update_or_fail(
+            case_id, lambda case: work.assigned(case, to_user, to_team, now, actor)
+        )
 
     @elasticsearch_errors("record a response to a case")
     def respond(
-        self, case_id: str, now: datetime, actor: str | None = None, note: str | None = None
+        self,
+        case_id: str,
+        now: datetime,
+        actor: str | None = None,
+        note: str | None = None,
+        *,
+        take_over: bool = False,
     ) -> Case:
-        def change(case: Case) -> Case:
-            _require(case, ("open", "assigned", "responded"), "respond to")
-            event = CaseEvent(at=now, kind="responded", actor=actor, note=note)
-            first = case.first_response_at or now
-            return case.model_copy(
-                update={
-                    "status": "responded",
-                    "first_response_at": first,
-                    "sla_breached": case.sla_breached or first > case.sla_due_at,
-                    "updated_at": now,
-                    "history": [*case.history, event],
-                }
-            )
+        """Record a response (``note``: what was said, or where); the first one sets the
+        first response time. The responder holds the case after it; while another user
+        holds it, :class:`core.CaseHeldError` unless ``take_over``."""
+        text = None if note is None else work.checked_text("note", note)
+        return self._update_or_fail(
+            case_id, lambda case: work.responded(case, now, actor, text, take_over)
+        )
 
-        return self._update_or_fail(case_id, change)
+    @elasticsearch_errors("add a note to a case")
+    def note(self, case_id: str, text: str, now: datetime, actor: str | None = None) -> Case:
+        """An internal note (not a response), on a case in any status."""
+        checked = work.checked_text("text", text)
+        return self._update_or_fail(case_id, lambda case: work.noted(case, checked, now, actor))
+
+    @elasticsearch_errors("tag a case")
+    def tag(self, case_id: str, tag: str, now: datetime, actor: str | None = None) -> Case:
+        """Add a tag (unchanged if the case has it)."""
+        name = work.checked_text("tag", tag, work.MAX_TAG_CHARS)
+        return self._update_or_fail(case_id, lambda case: work.tagged(case, name, now, actor))
+
+    @elasticsearch_errors("untag a case")
+    def untag(self, case_id: str, tag: str, now: datetime, actor: str | None = None) -> Case:
+        """Remove a tag (unchanged if the case does not have it)."""
+        name = work.checked_text("tag", tag, work.MAX_TAG_CHARS)
+        return self._update_or_fail(case_id, lambda case: work.untagged(case, name, now, actor))
+
+    @elasticsearch_errors("change a case's priority")
+    def set_priority(
+        self, case_id: str, priority: str, now: datetime, actor: str | None = None
+    ) -> Case:
+        """Change the priority; the SLA due time becomes the opening plus the new
+        priority's SLA (``alerting.cases.sla_minutes``)."""
+        chosen = work.checked_priority(priority)
+        minutes = self.settings.sla_minutes
+        return self._update_or_fail(
+            case_id, lambda case: work.reprioritised(case, chosen, minutes, now, actor)
+        )
+
+    @elasticsearch_errors("merge two cases")
+    def merge(
+        self, source_id: str, target_id: str, now: datetime, actor: str | None = None
+    ) -> Case:
+        """Merge one author's two cases about one brand: the source is closed into the
+        target (``merged_into``, resolution ``merged``), then the target takes its posts,
+        history, tags and work. Returns the target. Repeating a merge, finished or
+        interrupted between the two writes, completes it and changes nothing more."""
+        if source_id == target_id:
+            raise CaseMergeError(source_id, target_id, "a case cannot be merged into itself")
+        target = self._read(target_id)
+        source = self._read(source_id)
+        if source.merged_into != target_id:
+            work.require(target, OPEN_CASE_STATUSES, "merge into")
+        closed = self._update_or_fail(
+            source_id, lambda case: work.merged_source(case, target, now, actor)
+        )
+        minutes = self.settings.sla_minutes
+        return self._update_or_fail(
+            target_id, lambda case: work.merged_target(case, closed, minutes, now, actor)
+        )
 
     @elasticsearch_errors("close a case")
     def close(
-        self, case_id: str, now: datetime, csat: int | None = None, actor: str | None = None
+        self,
+        case_id: str,
+        now: datetime,
+        csat: int | None = None,
+        actor: str | None = None,
+        *,
+        resolution: str | None = None,
     ) -> Case:
-        def change(case: Case) -> Case:
-            _require(case, OPEN_STATUSES, "close")
-            event = CaseEvent(at=now, kind="closed", actor=actor, note=_csat_note(csat))
-            return case.model_copy(
-                update={
-                    "status": "closed",
-                    "closed_at": now,
-                    "csat": csat,
-                    "do_not_market": False,
-                    "updated_at": now,
-                    "history": [*case.history, event],
-                }
-            )
+        """Close the case, with the customer's satisfaction (1–5) and how it was resolved
+        when known."""
+        score = work.checked_csat(csat)
+        resolved = work.checked_resolution(resolution)
+        return self._update_or_fail(
+            case_id, lambda case: work.closed(case, now, score, resolved, actor)
+        )
 
-        return self._update_or_fail(case_id, change)
+    # SLA
 
-    @elasticsearch_errors("flag SLA breaches")
+    def sla_breaches_due(self, now: datetime) -> list[Case]:
+        """Unanswered open cases past their SLA due time and not yet marked."""
+        found = self.search(status=["open", "assigned"], due_before=now, breached=False)
+        return [case for case in found if case.first_response_at is None]
+
+    @elasticsearch_errors("mark an SLA breach")
+    def mark_sla_breach(
+        self, case_id: str, now: datetime, escalated_to: Sequence[str] = ()
+    ) -> Case | None:
+        """Mark the case breached (``sla_breached``, and ``escalated`` with the channels when
+        there are some); None when it is not past its SLA unanswered, or was marked."""
+        return self._update(case_id, lambda case: work.breached(case, now, escalated_to))
+
     def mark_sla_breaches(self, now: datetime) -> list[Case]:
-        """Flag unanswered cases past their SLA due time (once each); returns them."""
-        breached = []
-        for case in self.search(status=["open", "assigned"], due_before=now, breached=False):
-            if case.first_response_at is not None:
-                continue
+        """Mark every unanswered case past its SLA (once each); returns them."""
+        marked = (self.mark_sla_breach(case.id, now) for case in self.sla_breaches_due(now))
+        return [case for case in marked if case is not None]
 
-            def change(current: Case) -> Case | None:
-                if current.sla_breached or current.first_response_at is not None:
-                    return None
-                event = CaseEvent(at=now, kind="sla_breached")
-                return current.model_copy(
-                    update={"sla_breached": True, "history": [*current.history, event]}
-                )
+    # reading
 
-            updated = self._update(case.id, change)
-            if updated is not None and updated.sla_breached and not case.sla_breached:
-                breached.append(updated)
-        return breached
+    @elasticsearch_errors("list the inbox")
+    def inbox(self, query: CaseQuery) -> CasePage:
+        """One page of the cases ``query`` asks for (see :class:`alerts.inbox.CaseQuery`)."""
+        response = self.client.search(index=self.index, **inbox_search(query))
+        return inbox_page(query, response.body)
+
+    @elasticsearch_errors("find changed cases")
+    def changed_since(self, since: datetime, *, limit: int = 500) -> list[Case]:
+        """Cases written after ``since`` (``updated_at``), the oldest change first, at most
+        ``limit``: what a live view fetches again. Cases become searchable within the
+        index's refresh interval (1 s)."""
+        response = self.client.search(
+            index=self.index,
+            query={"range": {"updated_at": {"gt": since.isoformat()}}},
+            sort=[{"updated_at": "asc"}, {"id": "asc"}],
+            size=limit,
+        )
+        return [Case.model_validate(hit["_source"]) for hit in response["hits"]["hits"]]
+
+    @elasticsearch_errors("find an author's cases")
+    def cases_of_author(self, author_key: str, *, limit: int = 20) -> list[Case]:
+        """The author's cases on every brand, newest first; ``author_key`` as
+        :func:`alerts.case_work.case_author_key` gives it for a case."""
+        response = self.client.search(
+            index=self.index,
+            query={"bool": {"filter": _author_filters(author_key)}},
+            sort=[{"opened_at": "desc"}, {"id": "asc"}],
+            size=limit,
+        )
+        return [Case.model_validate(hit["_source"]) for hit in response["hits"]["hits"]]
 
     def search(
         self,
@@ -450,7 +530,7 @@ class CaseStore:
         """How many cases are not closed (0 before the cases index exists)."""
         response = self.client.count(
             index=self.index,
-            query={"terms": {"status": list(OPEN_STATUSES)}},
+            query={"terms": {"status": list(OPEN_CASE_STATUSES)}},
             ignore_unavailable=True,
         )
         return int(response["count"])
@@ -469,6 +549,12 @@ class CaseStore:
         return _Versioned(
             Case.model_validate(found["_source"]), found["_seq_no"], found["_primary_term"]
         )
+
+    def _read(self, case_id: str) -> Case:
+        found = self._get(case_id)
+        if found is None:
+            raise CaseNotFoundError(case_id)
+        return found.case
 
     def _update(
         self,
@@ -510,14 +596,15 @@ def _doc(case: Case) -> dict[str, Any]:
     return case.model_dump(mode="json", exclude_none=True)
 
 
-def _last_activity(case: Case) -> datetime:
-    return case.updated_at or case.opened_at
+def _joinable(case: Case, since: datetime) -> bool:
+    """Open, and active since ``since``: the case its author's next post joins."""
+    return case.status in OPEN_CASE_STATUSES and (case.updated_at or case.opened_at) >= since
 
 
-def _require(case: Case, allowed: tuple[str, ...], operation: str) -> None:
-    if case.status not in allowed:
-        raise CaseTransitionError(case.id, case.status, operation)
-
-
-def _csat_note(csat: int | None) -> str | None:
-    return None if csat is None else f"CSAT {csat}/5"
+def _author_filters(key: str) -> list[dict[str, Any]]:
+    """Filters for the cases of the author ``key`` (as :func:`author_key` gives it)."""
+    source, _, who = key.partition(":")
+    if source == "mention":
+        return [{"term": {"mention_ids": who}}]
+    either = [{"term": {"author.id": who}}, {"term": {"author.handle": who}}]
+    return [{"term": {"source": source}}, {"bool": {"should": either, "minimum_should_match": 1}}]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
@@ -23,9 +24,16 @@ def kpi_report(
     start: datetime,
     end: datetime,
     brand: str | None = None,
+    teams: Collection[str] | None = None,
 ) -> KpiReport:
-    """KPIs for cases opened and mentions published in [start, end), optionally one brand."""
-    opened = list(cases.search(brand=brand, opened_from=start, opened_to=end))
+    """KPIs for cases opened and mentions published in [start, end), optionally one brand;
+    with ``teams``, the case figures count those teams' cases only (mentions belong to no
+    team)."""
+    opened = [
+        case
+        for case in cases.search(brand=brand, opened_from=start, opened_to=end)
+        if teams is None or case.team in teams
+    ]
     by_source, daily = _mention_counts(client, names, start, end, brand)
     return compute_kpis(
         opened,

@@ -1,8 +1,9 @@
-"""Notices for case events, team feeds and spikes, with idempotency keys.
+"""Notices for case events, SLA escalations, team feeds and spikes, with idempotency keys.
 
-A notice's key names the event and channel it is for (case + mention + channel, feed +
-mention + channel, spike + brand + window + channel), so a replayed batch produces the same
-keys and the outbox stores each notice once.
+A notice's key names the event and channel it is for (case + mention + channel, escalation
++ case + channel, feed + mention + channel, spike + brand + window + channel), so a
+replayed batch or a repeated sweep produces the same keys and the outbox stores each
+notice once.
 """
 
 from __future__ import annotations
@@ -10,17 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from alerts.excerpts import excerpt
 from alerts.spikes import SpikeAlert
 from core import Case, IndexedMention, Mention, Notice
 
-__all__ = ["case_notices", "feed_notices", "spike_notices"]
-
-EXCERPT = 280
+__all__ = ["case_notices", "escalation_notices", "feed_notices", "spike_notices"]
 
 
 def _excerpt(mention: Mention) -> str:
-    text = " ".join(mention.text.split())
-    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
+    return excerpt(mention.text)
 
 
 def _who(mention: Mention) -> str:
@@ -52,6 +51,43 @@ def case_notices(
             case_id=case.id,
             url=mention.url,
             mention=mention,
+            case=case,
+            facts=facts,
+        )
+        for channel in channels
+    ]
+
+
+def escalation_notices(case: Case, channels: Sequence[str], now: datetime) -> list[Notice]:
+    """An unanswered case past its SLA, one notice per channel, keyed by case and channel:
+    however often a sweep repeats it, the outbox stores each once."""
+    who = case.author.handle or case.author.name or case.author.id or "someone"
+    where = f"{who} on {case.source}" if case.source else who
+    late = int((now - case.sla_due_at).total_seconds() // 60)
+    holder = case.assigned_to or "nobody"
+    body = (
+        f"No response {late} minutes after the SLA (due {case.sla_due_at:%Y-%m-%d %H:%M} UTC)"
+        f"; {len(case.mention_ids)} post(s), assigned to {holder}.\n\n{case.reason}"
+        f"\n\n{case.excerpt}"
+    )
+    facts = {
+        "team": case.team or "",
+        "rule": case.rule,
+        "sla_due_at": case.sla_due_at.isoformat(),
+        "assigned_to": holder,
+    }
+    return [
+        Notice(
+            key=f"escalation:{case.id}:{channel}",
+            channel=channel,
+            kind="case_escalated",
+            created_at=now,
+            subject=f"[{case.priority}] SLA breached: {case.brand} case for {where}",
+            body=body,
+            brand=case.brand,
+            priority=case.priority,
+            team=case.team,
+            case_id=case.id,
             case=case,
             facts=facts,
         )

@@ -20,9 +20,11 @@ from datetime import datetime
 from pathlib import Path
 
 from alerts.kpis import DailySentiment, KpiReport, SentimentCounts, SourceVolume
+from core import one_line
 
 __all__ = [
     "RESPONSE_BINS",
+    "care_tiles",
     "default_title",
     "format_duration",
     "format_share",
@@ -51,7 +53,6 @@ RESPONSE_BINS: tuple[tuple[str, float], ...] = (
     ("8–24 h", 24 * 3600),
     ("≥ 24 h", math.inf),
 )
-_BIDI = frozenset([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 # --- formatting ------------------------------------------------------------------------
 
@@ -149,12 +150,6 @@ _SENTIMENT_HEADERS = ("Source", "Mentions", "Negative", "Neutral", "Positive", "
 # --- terminal --------------------------------------------------------------------------
 
 
-def _plain(text: str) -> str:
-    return "".join(
-        "?" if unicodedata.category(ch) in {"Cc", "Cs"} or ord(ch) in _BIDI else ch for ch in text
-    )
-
-
 def _width(text: str) -> int:
     return sum(
         0
@@ -170,7 +165,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     """Aligned columns: the first left, the others right unless ``Detail``."""
     if not rows:
         return ["  (none)"]
-    cells = [[_plain(cell) for cell in row] for row in [headers, *rows]]
+    cells = [[one_line(cell) for cell in row] for row in [headers, *rows]]
     widths = [max(_width(row[i]) for row in cells) for i in range(len(headers))]
 
     def line(row: Sequence[str]) -> str:
@@ -187,7 +182,8 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 def render_table(report: KpiReport) -> str:
-    """The report as aligned plain-text tables for a terminal."""
+    """The report as aligned plain-text tables for a terminal; every cell is one clean line
+    (:func:`core.one_line`: source names and brands could carry escape sequences)."""
     mentions = [_sentiment_row(v.source, v.sentiment) for v in report.mentions_by_source]
     if mentions:
         mentions.append(_sentiment_row("Total", report.mentions))
@@ -204,7 +200,7 @@ def render_table(report: KpiReport) -> str:
         ("Cases by team", _table(("Team", "Cases"), _pairs(report.by_team))),
         ("Mentions by day", _table(("Day", "Mentions", *_titles(SENTIMENTS)), daily)),
     ]
-    lines = [_plain(default_title(report)), _plain(_period(report))]
+    lines = [one_line(default_title(report)), one_line(_period(report))]
     for heading, table in sections:
         lines += ["", heading, *table]
     return "\n".join(lines) + "\n"
@@ -411,16 +407,11 @@ def _html_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _tiles(report: KpiReport) -> str:
-    frt, aht, csat, mentions = (
-        report.first_response,
-        report.handle_time,
-        report.csat,
-        report.mentions,
-    )
-    tiles = [
-        ("Mentions", str(mentions.total), f"{format_share(mentions.negative_share)} negative"),
-        ("Net sentiment", _number(mentions.net, sign=True), "(positive − negative) / labelled"),
+def care_tiles(report: KpiReport) -> list[tuple[str, str, str]]:
+    """The case KPIs as tiles (label, value, detail), as the HTML report and the web app's
+    dashboard show them."""
+    frt, aht, csat = report.first_response, report.handle_time, report.csat
+    return [
         ("Cases opened", str(report.cases_opened), f"{report.cases_open} still open"),
         (
             "Response rate",
@@ -452,6 +443,15 @@ def _tiles(report: KpiReport) -> str:
             str(report.sla_breaches),
             f"{format_share(report.sla_breach_rate)} of cases",
         ),
+    ]
+
+
+def _tiles(report: KpiReport) -> str:
+    mentions = report.mentions
+    tiles = [
+        ("Mentions", str(mentions.total), f"{format_share(mentions.negative_share)} negative"),
+        ("Net sentiment", _number(mentions.net, sign=True), "(positive − negative) / labelled"),
+        *care_tiles(report),
     ]
     return (
         '<div class="tiles">'

@@ -9,18 +9,13 @@ feeds to forward to, and a readable reason for each rule.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from config import RuleSettings
-from core import PRIORITY_ORDER, AnalyzedMention, BrandMatch, Mention, Priority
+from core import PRIORITY_ORDER, AnalyzedMention, BrandMatch, Mention, Priority, fold
 
 __all__ = ["CaseAction", "Decision", "RuleEngine", "RuleMatch"]
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
 
 
 @dataclass(frozen=True)
@@ -37,7 +32,9 @@ class RuleMatch:
 
 @dataclass(frozen=True)
 class CaseAction:
-    """Open or update the case of this mention's author about ``brand``."""
+    """Open or update the case of this mention's author about ``brand``; ``lang`` and
+    ``tagged`` (the mention addressed the brand's handle) describe the mention for a case
+    it opens."""
 
     brand: str
     priority: Priority
@@ -46,6 +43,8 @@ class CaseAction:
     reason: str
     do_not_market: bool
     notify: tuple[str, ...]
+    lang: str | None = None
+    tagged: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,17 +67,17 @@ class RuleEngine:
 
     def __init__(self, rules: Sequence[RuleSettings], vip_authors: Sequence[str] = ()) -> None:
         self.rules = [r for r in rules if r.enabled]
-        self.vip_authors = {_fold(a).lstrip("@") for a in vip_authors}
+        self.vip_authors = {fold(a).lstrip("@") for a in vip_authors}
 
     def is_vip(self, mention: Mention) -> bool:
         author = mention.author
         keys = [k for k in (author.handle, author.id, author.name) if k]
-        return any(_fold(k).lstrip("@") in self.vip_authors for k in keys)
+        return any(fold(k).lstrip("@") in self.vip_authors for k in keys)
 
     def decide(self, mention: AnalyzedMention) -> Decision:
         vip = self.is_vip(mention)
         matches = [m for rule in self.rules if (m := self._match(rule, mention)) is not None]
-        case = self._case(matches, vip)
+        case = self._case(matches, vip, mention)
         feeds: dict[str, tuple[str, ...]] = {}
         for match in matches:
             if match.rule.feed:
@@ -86,7 +85,9 @@ class RuleEngine:
                 feeds[match.rule.feed] = tuple(dict.fromkeys([*known, *match.rule.notify]))
         return Decision(vip, tuple(matches), case, feeds)
 
-    def _case(self, matches: Sequence[RuleMatch], vip: bool) -> CaseAction | None:
+    def _case(
+        self, matches: Sequence[RuleMatch], vip: bool, mention: AnalyzedMention
+    ) -> CaseAction | None:
         casing = [m for m in matches if m.rule.open_case]
         if not casing:
             return None
@@ -103,6 +104,8 @@ class RuleEngine:
             reason=" | ".join(reasons),
             do_not_market=any(m.rule.do_not_market for m in casing),
             notify=notify,
+            lang=mention.detected_lang or mention.lang,
+            tagged=lead.brand.tagged if lead.brand else False,
         )
 
     def _match(self, rule: RuleSettings, mention: AnalyzedMention) -> RuleMatch | None:
@@ -155,8 +158,8 @@ class RuleEngine:
                 return None
             reasons.append(f"topic {', '.join(hit)}")
         if rule.keywords:
-            text = _fold(f"{mention.title or ''} {mention.text}")
-            found = [k for k in rule.keywords if _fold(k) in text]
+            text = fold(f"{mention.title or ''} {mention.text}")
+            found = [k for k in rule.keywords if fold(k) in text]
             if not found:
                 return None
             reasons.append(f"keyword {', '.join(repr(k) for k in found)}")

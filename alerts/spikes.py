@@ -158,6 +158,10 @@ class SpikeDetector:
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
         data = json.dumps({b: asdict(s) for b, s in self._state.items()}, indent=1)
         fd, tmp = tempfile.mkstemp(dir=self.state_file.parent, prefix=".spikes-")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(data)
-        Path(tmp).replace(self.state_file)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(data)
+            Path(tmp).replace(self.state_file)
+        except BaseException:  # a full disk, say: leave no partial file behind
+            Path(tmp).unlink(missing_ok=True)
+            raise

@@ -6,7 +6,7 @@ Part of the ground: it imports only :mod:`core`. Other packages import these nam
 here (``from config import Settings, load_settings``).
 """
 
-from config.loader import DEFAULT_CONFIG, config_path, load_settings
+from config.loader import DEFAULT_CONFIG, check_settings, config_path, load_settings
 from config.notifications import (
     NOTIFICATION_TYPES,
     EmailChannelSettings,
@@ -18,6 +18,7 @@ from config.notifications import (
     ZendeskChannelSettings,
 )
 from config.paths import (
+    canned_responses_path,
     crawl_state_path,
     dead_letters_path,
     default_cache_dir,
@@ -26,12 +27,15 @@ from config.paths import (
     local_node_dir,
     outbox_path,
     queue_path,
+    run_lock_path,
     scheduler_jobs_path,
     spike_state_path,
+    users_path,
 )
 from config.rules import (
     AlertingSettings,
     CaseSettings,
+    EscalationSettings,
     RuleSettings,
     SpikeSettings,
 )
@@ -83,6 +87,7 @@ __all__ = [
     "DiscourseSource",
     "ElasticsearchSettings",
     "EmailChannelSettings",
+    "EscalationSettings",
     "HackerNewsSource",
     "ImportField",
     "ImportSource",
@@ -108,6 +113,8 @@ __all__ = [
     "WebhookChannelSettings",
     "YouTubeSource",
     "ZendeskChannelSettings",
+    "canned_responses_path",
+    "check_settings",
     "config_path",
     "crawl_state_path",
     "dead_letters_path",
@@ -118,6 +125,8 @@ __all__ = [
     "local_node_dir",
     "outbox_path",
     "queue_path",
+    "run_lock_path",
     "scheduler_jobs_path",
     "spike_state_path",
+    "users_path",
 ]

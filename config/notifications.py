@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from config.problems import FieldProblem, FieldProblemsError
 from core import Priority
 
 __all__ = [
@@ -92,7 +93,8 @@ class EmailChannelSettings(ChannelBase):
     @model_validator(mode="after")
     def _login_is_complete(self) -> EmailChannelSettings:
         if (self.username is None) != (self.password is None):
-            raise ValueError("username and password must be set together")
+            half = "username" if self.password is None else "password"
+            raise FieldProblemsError([FieldProblem((half,), "set username and password together")])
         return self
 
 

@@ -23,6 +23,11 @@ def default_cache_dir() -> Path:
     return base / "kikimimi"
 
 
+def run_lock_path(settings: Settings) -> Path:
+    """The lock ``kikimimi run`` holds on the state directory (it holds the holder's PID)."""
+    return settings.state_dir / "run.lock"
+
+
 def queue_path(settings: Settings) -> Path:
     """The local durable mention queue between crawlers and the pipeline."""
     return settings.state_dir / "queue" / "mentions.sqlite"
@@ -67,3 +72,13 @@ def spike_state_path(settings: Settings) -> Path:
 def demo_dir(settings: Settings) -> Path:
     """``kikimimi demo``'s workspace: its configuration and its own ``state_dir``."""
     return settings.state_dir / "demo"
+
+
+def users_path(settings: Settings) -> Path:
+    """The web app's users, their password hashes, API tokens and sessions (owner-only)."""
+    return settings.state_dir / "web" / "users.sqlite"
+
+
+def canned_responses_path(settings: Settings) -> Path:
+    """The care teams' canned responses, per team and language (the web app's)."""
+    return settings.state_dir / "web" / "canned-responses.sqlite"

@@ -5,9 +5,10 @@ Every field is documented in ``docs/configuration.md`` (sections *Rules* and *Al
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core import Priority
 
@@ -55,16 +56,22 @@ class RuleSettings(_Strict):
         return self
 
 
+DEFAULT_SLA_MINUTES: dict[Priority, int] = {"urgent": 30, "high": 120, "normal": 480, "low": 1440}
+
+
 class CaseSettings(_Strict):
-    """How cases group mentions and when their SLA is due."""
+    """How cases group mentions, when their SLA is due, and how often the main job looks
+    for breaches."""
 
     group_window_hours: Annotated[float, Field(gt=0)] = 24.0
-    sla_minutes: dict[Priority, Annotated[int, Field(gt=0)]] = {
-        "urgent": 30,
-        "high": 120,
-        "normal": 480,
-        "low": 1440,
-    }
+    sla_minutes: dict[Priority, Annotated[int, Field(gt=0)]] = DEFAULT_SLA_MINUTES
+    sla_sweep_seconds: Annotated[float, Field(gt=0)] = 60.0
+
+    @field_validator("sla_minutes", mode="before")
+    @classmethod
+    def _over_the_defaults(cls, value: object) -> object:
+        """A partial map sets the priorities it names; the others keep their default."""
+        return {**DEFAULT_SLA_MINUTES, **value} if isinstance(value, Mapping) else value
 
 
 class SpikeSettings(_Strict):
@@ -82,12 +89,27 @@ class SpikeSettings(_Strict):
     notify: list[str] = []
 
 
+class EscalationSettings(_Strict):
+    """Where an SLA breach is escalated: the channels of the case's priority and those of its
+    team, together."""
+
+    by_priority: dict[Priority, list[str]] = {}
+    by_team: dict[str, list[str]] = {}
+
+    def channels_for(self, priority: Priority, team: str | None) -> tuple[str, ...]:
+        """The channels for a case of ``priority`` and ``team``, each once, in order."""
+        by_team = self.by_team.get(team, []) if team is not None else []
+        named = [*self.by_priority.get(priority, []), *by_team]
+        return tuple(dict.fromkeys(named))
+
+
 class AlertingSettings(_Strict):
-    """Cases, spikes, the VIP list, and how notices are retried and kept."""
+    """Cases, their escalation, spikes, the VIP list, and how notices are retried and kept."""
 
     vip_authors: list[Annotated[str, Field(min_length=1)]] = []
     retry_seconds: Annotated[float, Field(ge=0)] = 5.0
     max_retry_seconds: Annotated[float, Field(ge=0)] = 900.0
     keep_delivered_days: Annotated[float, Field(gt=0)] = 30.0
     cases: CaseSettings = CaseSettings()
+    escalation: EscalationSettings = EscalationSettings()
     spikes: SpikeSettings = SpikeSettings()

@@ -6,7 +6,7 @@ Every field here is documented in ``docs/configuration.md``; a test fails when o
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Protocol, TypeVar
 
 from pydantic import (
     AnyHttpUrl,
@@ -14,16 +14,27 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from config.notifications import NotificationChannelSettings
+from config.problems import FieldProblem, FieldProblemsError, repeated
+from config.references import brand_conflicts, fold, unknown_references
 from config.rules import AlertingSettings, RuleSettings
 from config.sources import CrawlSettings, SchedulerSettings, SourceSettings
 
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
 PositiveSeconds = Annotated[float, Field(gt=0)]
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+Named = TypeVar("Named", bound=_Named)
 
 
 class StrictModel(BaseModel):
@@ -79,9 +90,11 @@ class ElasticsearchSettings(StrictModel):
     @model_validator(mode="after")
     def _auth_is_consistent(self) -> ElasticsearchSettings:
         if (self.username is None) != (self.password is None):
-            raise ValueError("username and password must be set together")
+            half = "username" if self.password is None else "password"
+            raise FieldProblemsError([FieldProblem((half,), "set username and password together")])
         if self.api_key is not None and self.username is not None:
-            raise ValueError("set either api_key or username/password, not both")
+            message = "set either api_key or username/password, not both"
+            raise FieldProblemsError([FieldProblem(("api_key",), message)])
         return self
 
 
@@ -120,10 +133,9 @@ class NlpSettings(StrictModel):
     @field_validator("topics")
     @classmethod
     def _topic_names_are_unique(cls, topics: list[TopicSettings]) -> list[TopicSettings]:
-        names = [t.name for t in topics]
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise ValueError(f"topic names must be unique; repeated: {', '.join(repeated)}")
+        problems = repeated(topics, lambda topic: topic.name, ("nlp", "topics"))
+        if problems:
+            raise FieldProblemsError(problems)
         return topics
 
 
@@ -143,22 +155,27 @@ class Settings(StrictModel):
     rules: list[RuleSettings] = []
     alerting: AlertingSettings = AlertingSettings()
 
-    @field_validator("brands", "competitors", "sources", "notifications", "rules")
+    @field_validator("brands", "competitors")
     @classmethod
-    def _names_are_unique(cls, items: list[BaseModel]) -> list[BaseModel]:
-        names = [getattr(item, "name", None) for item in items]
-        duplicates = sorted({str(n) for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"names must be unique; repeated: {', '.join(duplicates)}")
+    def _brand_names_are_unique(
+        cls, brands: list[BrandSettings], info: ValidationInfo
+    ) -> list[BrandSettings]:
+        problems = repeated(brands, lambda brand: fold(brand.name), (str(info.field_name),))
+        if problems:
+            raise FieldProblemsError(problems)
+        return brands
+
+    @field_validator("sources", "notifications", "rules")
+    @classmethod
+    def _names_are_unique(cls, items: list[Named], info: ValidationInfo) -> list[Named]:
+        problems = repeated(items, lambda item: item.name, (str(info.field_name),))
+        if problems:
+            raise FieldProblemsError(problems)
         return items
 
     @model_validator(mode="after")
-    def _rules_notify_known_channels(self) -> Settings:
-        channels = {c.name for c in self.notifications}
-        notifying = [(f"rule {r.name!r}", r.notify) for r in self.rules]
-        notifying.append(("alerting.spikes", self.alerting.spikes.notify))
-        for who, names in notifying:
-            unknown = [n for n in names if n not in channels]
-            if unknown:
-                raise ValueError(f"{who} notifies unknown channel(s) {', '.join(unknown)}")
+    def _references_are_known(self) -> Settings:
+        problems = brand_conflicts(self.brands, self.competitors) + unknown_references(self)
+        if problems:
+            raise FieldProblemsError(problems)
         return self

@@ -7,8 +7,18 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AnyHttpUrl, AnyUrl, BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    AnyUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
 SourceName = Annotated[str, Field(pattern=r"^[a-z0-9_-]+$")]
 
@@ -164,6 +174,15 @@ class ImportSource(SourceBase):
     format: Literal["jsonl", "csv"] = "jsonl"
     columns: dict[ImportField, Annotated[str, Field(min_length=1)]] = {}
     timezone: Annotated[str, Field(min_length=1)] = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _is_a_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # "Asia" is a folder: OSError
+            raise ValueError("not an IANA time zone such as UTC or Asia/Tokyo") from None
+        return value
 
 
 SourceSettings = Annotated[

@@ -1,5 +1,6 @@
 """The ground every other package stands on: typed records, the one exception tree, the
-durable mention queue, SQLite and logging helpers, index names.
+durable mention queue, SQLite and logging helpers, index names, untrusted text made safe to
+show.
 
 It imports no stage and no application code; stages and the application import these
 names from here (``from core import Mention, KikimimiError``), never from the modules.
@@ -12,10 +13,15 @@ from core.elasticsearch_boundary import (
     response_error,
 )
 from core.errors import (
+    AccountError,
+    AccountValueError,
     CaseConflictError,
     CaseError,
+    CaseHeldError,
+    CaseMergeError,
     CaseNotFoundError,
     CaseTransitionError,
+    CaseValueError,
     ChecksumMismatchError,
     ConfigError,
     ConfigProblem,
@@ -26,17 +32,27 @@ from core.errors import (
     ElasticsearchNodeError,
     ElasticsearchRequestError,
     ElasticsearchUnavailableError,
+    InvalidCredentialsError,
     JavaNotFoundError,
     KikimimiError,
+    LoginThrottledError,
     ModelError,
     NodeStartError,
     NotifyError,
     RecordError,
+    StateError,
+    StateInUseError,
+    StorageFullError,
+    TokenNotFoundError,
     UnknownSourceError,
+    UserExistsError,
+    UserNotFoundError,
 )
+from core.folding import fold
 from core.index_names import IndexNames
-from core.mention_queue import MentionQueue, QueuedMention, SqliteMentionQueue
+from core.mention_queue import DeadLetter, MentionQueue, QueuedMention, SqliteMentionQueue
 from core.records import (
+    OPEN_CASE_STATUSES,
     PRIORITIES,
     PRIORITY_ORDER,
     AnalyzedMention,
@@ -44,6 +60,7 @@ from core.records import (
     BrandMatch,
     Case,
     CaseEvent,
+    CaseEventKind,
     CaseStatus,
     Engagement,
     IndexedMention,
@@ -59,10 +76,15 @@ from core.records import (
 from core.redaction import SecretRedactor, install_redactor, secrets_in
 from core.retry_after import retry_after_seconds
 from core.sqlite import open_database, transaction
+from core.storage import disk_full_errors
+from core.untrusted import escape_invisible, one_line, visible_text
 
 __all__ = [
+    "OPEN_CASE_STATUSES",
     "PRIORITIES",
     "PRIORITY_ORDER",
+    "AccountError",
+    "AccountValueError",
     "AnalyzedMention",
     "Author",
     "BrandMatch",
@@ -70,13 +92,18 @@ __all__ = [
     "CaseConflictError",
     "CaseError",
     "CaseEvent",
+    "CaseEventKind",
+    "CaseHeldError",
+    "CaseMergeError",
     "CaseNotFoundError",
     "CaseStatus",
     "CaseTransitionError",
+    "CaseValueError",
     "ChecksumMismatchError",
     "ConfigError",
     "ConfigProblem",
     "CrawlError",
+    "DeadLetter",
     "DeliveryError",
     "DownloadError",
     "ElasticsearchError",
@@ -86,8 +113,10 @@ __all__ = [
     "Engagement",
     "IndexNames",
     "IndexedMention",
+    "InvalidCredentialsError",
     "JavaNotFoundError",
     "KikimimiError",
+    "LoginThrottledError",
     "Mention",
     "MentionQueue",
     "ModelError",
@@ -102,16 +131,27 @@ __all__ = [
     "Sentiment",
     "SentimentLabel",
     "SqliteMentionQueue",
+    "StateError",
+    "StateInUseError",
+    "StorageFullError",
+    "TokenNotFoundError",
     "UnknownSourceError",
+    "UserExistsError",
+    "UserNotFoundError",
+    "disk_full_errors",
     "elasticsearch_errors",
     "error_reason",
+    "escape_invisible",
+    "fold",
     "install_redactor",
     "is_transient_status",
     "mention_id",
+    "one_line",
     "open_database",
     "parse_record",
     "response_error",
     "retry_after_seconds",
     "secrets_in",
     "transaction",
+    "visible_text",
 ]

@@ -11,13 +11,26 @@
     ├── ElasticsearchError          a request to Elasticsearch failed: its operation
     │   ├── ElasticsearchUnavailableError  unreachable, timed out, 429 or 5xx: retryable
     │   └── ElasticsearchRequestError      the cluster refused the request (4xx): its reason
+    ├── StateError                  the state directory cannot be used
+    │   ├── StateInUseError         another `kikimimi run` holds it: that run's PID
+    │   └── StorageFullError        its disk is full: what could not be written; retryable
     ├── ModelError                  an NLP model's files are missing, corrupt or incompatible
     ├── CrawlError                  a crawl could not run
     │   └── UnknownSourceError      no configured source has that name
     ├── CaseError                   a case operation cannot be done
     │   ├── CaseNotFoundError       no case has that id
     │   ├── CaseTransitionError     the case's status does not allow it
-    │   └── CaseConflictError       concurrent writers kept changing the case: retryable
+    │   ├── CaseConflictError       concurrent writers kept changing the case: retryable
+    │   ├── CaseHeldError           another user holds the case: take it over explicitly
+    │   ├── CaseMergeError          the two cases are not one author's about one brand
+    │   └── CaseValueError          a value given to a case operation or query breaks its rule
+    ├── AccountError                a user, password, token or sign-in operation failed
+    │   ├── UserNotFoundError       no user has that name
+    │   ├── UserExistsError         a user of that name exists already
+    │   ├── AccountValueError       a user name, role, team or password breaks its rule
+    │   ├── TokenNotFoundError      the user has no API token of that id
+    │   ├── InvalidCredentialsError wrong user name or password (never says which)
+    │   └── LoginThrottledError     too many failed sign-ins: retry after some seconds
     └── NotifyError                 sending notices (outbox, channels) failed
         └── DeliveryError           a channel did not take a notice: retryable or permanent
 
@@ -26,7 +39,7 @@ Each error builds its own message from the data it carries.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,17 +51,33 @@ class KikimimiError(Exception):
 
 @dataclass(frozen=True)
 class ConfigProblem:
-    """One bad setting: where it is and what is wrong with it."""
+    """One bad setting: where it is and what is wrong with it.
+
+    ``value`` is shown only when ``show_value`` (never for a secret); a mapping or a list is
+    summarised and a long text cut, so no problem dumps a whole file.
+    """
 
     field: str
     message: str
     value: Any = None
     line: int | None = None
+    show_value: bool = True
 
     def render(self, file: Path | str) -> str:
         where = f"{file}:{self.line}" if self.line else str(file)
         field = f" {self.field}:" if self.field else ""
-        return f"{where}:{field} {self.message} (got {self.value!r})"
+        got = f" (got {_summary(self.value)})" if self.show_value else ""
+        return f"{where}:{field} {self.message}{got}"
+
+
+def _summary(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return f"a mapping with keys {', '.join(map(str, value))}" if value else "{}"
+    if isinstance(value, list | tuple):
+        return f"a list of {len(value)} item{'' if len(value) == 1 else 's'}" if value else "[]"
+    if isinstance(value, str) and len(value) > 100:
+        return f"{value[:60]!r}... ({len(value)} characters)"
+    return repr(value)
 
 
 class ConfigError(KikimimiError):
@@ -150,6 +179,33 @@ class ElasticsearchRequestError(ElasticsearchError):
         super().__init__(operation, f"Elasticsearch refused it ({status}): {reason}")
 
 
+class StateError(KikimimiError):
+    """The state directory (``state_dir``) cannot be used as needed."""
+
+
+class StateInUseError(StateError):
+    """Another ``kikimimi run`` holds the state directory; ``pid`` is None if it is unknown."""
+
+    def __init__(self, directory: Path, pid: int | None) -> None:
+        self.directory = directory
+        self.pid = pid
+        holder = f"pid {pid}" if pid is not None else "pid unknown"
+        super().__init__(
+            f"another `kikimimi run` ({holder}) is using the state directory {directory}; "
+            "stop it first, or give this one another state_dir"
+        )
+
+
+class StorageFullError(StateError):
+    """A state file could not be written because its disk is full; once there is space,
+    trying again works. ``what`` names the file or store."""
+
+    def __init__(self, what: str, cause: str) -> None:
+        self.what = what
+        self.cause = cause
+        super().__init__(f"cannot write {what}: the disk is full ({cause})")
+
+
 class ModelError(KikimimiError):
     """An NLP model's files are missing, corrupt or do not fit the code that loads them."""
 
@@ -200,6 +256,95 @@ class CaseConflictError(CaseError):
             f"case {case_id} was changed by someone else during each of {attempts} "
             "attempt(s) to write it; try again"
         )
+
+
+class CaseHeldError(CaseError):
+    """Another user holds the case (it is assigned to them): acting on it needs an explicit
+    take-over."""
+
+    def __init__(self, case_id: str, holder: str) -> None:
+        self.case_id = case_id
+        self.holder = holder
+        super().__init__(f"case {case_id} is held by {holder}: take it over to act on it")
+
+
+class CaseMergeError(CaseError):
+    """Two cases cannot be merged: only one author's cases about one brand can."""
+
+    def __init__(self, source_id: str, target_id: str, reason: str) -> None:
+        self.source_id = source_id
+        self.target_id = target_id
+        self.reason = reason
+        super().__init__(f"cannot merge case {source_id} into case {target_id}: {reason}")
+
+
+class CaseValueError(CaseError):
+    """A value given to a case operation or query breaks its rule; ``field`` names it."""
+
+    def __init__(self, field: str, rule: str, value: Any = None) -> None:
+        self.field = field
+        self.rule = rule
+        self.value = value
+        shown = "" if value is None else f" (got {value!r})"
+        super().__init__(f"{field}: {rule}{shown}")
+
+
+class AccountError(KikimimiError):
+    """A user, password, API token or sign-in operation cannot be done."""
+
+
+class UserNotFoundError(AccountError):
+    """No user has the name asked for."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"no user named {name!r}")
+
+
+class UserExistsError(AccountError):
+    """A user of that name exists already."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"a user named {name!r} exists already")
+
+
+class AccountValueError(AccountError):
+    """A user name, role, team name or password breaks its rule. ``value`` is shown when
+    given; a password is never given."""
+
+    def __init__(self, field: str, rule: str, value: str | None = None) -> None:
+        self.field = field
+        self.rule = rule
+        self.value = value
+        shown = "" if value is None else f" (got {value!r})"
+        super().__init__(f"{field}: {rule}{shown}")
+
+
+class TokenNotFoundError(AccountError):
+    """The user has no API token of that id (never issued, revoked, or someone else's)."""
+
+    def __init__(self, user_name: str, token_id: str) -> None:
+        self.user_name = user_name
+        self.token_id = token_id
+        super().__init__(f"user {user_name!r} has no token {token_id!r}")
+
+
+class InvalidCredentialsError(AccountError):
+    """The user name or the password is wrong, or the user is disabled: the message never
+    says which, so it cannot be used to find out who has an account."""
+
+    def __init__(self) -> None:
+        super().__init__("wrong user name or password")
+
+
+class LoginThrottledError(AccountError):
+    """Too many failed sign-ins for this user name or from this client: refused without
+    checking the password for ``retry_after`` more seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"too many failed sign-ins: try again in {retry_after} s")
 
 
 class NotifyError(KikimimiError):

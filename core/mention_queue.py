@@ -6,7 +6,12 @@ batch under a lease, processes it and ``ack``\\ s it. A claim that is never ackn
 consumer crashed) becomes claimable again when its lease ends, so nothing is lost; a mention
 may be delivered twice, which the stages absorb because mention ids are stable.
 
-The local implementation is one SQLite file in WAL mode, safe across processes.
+A mention the consumer cannot process (it fails a stage) is *dead-lettered*: taken out of
+the queue with its reason, kept until an operator retries it (back into the queue) or drops
+it.
+
+The local implementation is one SQLite file in WAL mode, safe across processes; a full disk
+leaves its writes as :class:`~core.errors.StorageFullError`.
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ from typing import Protocol
 
 from core.records import Mention, parse_record
 from core.sqlite import open_database, transaction
+from core.storage import disk_full_errors
 
-__all__ = ["MentionQueue", "QueuedMention", "SqliteMentionQueue"]
+__all__ = ["DeadLetter", "MentionQueue", "QueuedMention", "SqliteMentionQueue"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,17 @@ class QueuedMention:
     receipt: int
     mention: Mention
     enqueued_at: float
+    deliveries: int
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A mention taken out of the queue because it failed a stage, and why."""
+
+    receipt: int
+    mention: Mention
+    reason: str
+    dead_at: float
     deliveries: int
 
 
@@ -51,16 +68,21 @@ class MentionQueue(Protocol):
         """Remove processed mentions for good."""
         ...
 
-    def release(self, receipts: Sequence[int]) -> None:
-        """Give claimed mentions back unprocessed (claimable again at once)."""
-        ...
-
     def release_consumer(self, consumer: str) -> int:
         """Give back everything ``consumer`` holds (it restarted after a crash)."""
         ...
 
+    def dead_letter(self, letters: Sequence[tuple[int, str]]) -> None:
+        """Take claimed mentions (``(receipt, reason)``) out of the queue for good: they
+        failed a stage and would fail again."""
+        ...
+
     def depth(self) -> int:
-        """Mentions waiting or in flight."""
+        """Mentions waiting or in flight (dead letters not included)."""
+        ...
+
+    def dead_letter_count(self) -> int:
+        """How many mentions are dead-lettered."""
         ...
 
 
@@ -74,6 +96,14 @@ CREATE TABLE IF NOT EXISTS mentions (
     deliveries INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS mentions_lease ON mentions (lease_until, receipt);
+CREATE TABLE IF NOT EXISTS dead_letters (
+    receipt INTEGER PRIMARY KEY,
+    payload TEXT NOT NULL,
+    enqueued_at REAL NOT NULL,
+    deliveries INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    dead_at REAL NOT NULL
+);
 """
 
 
@@ -82,15 +112,24 @@ class SqliteMentionQueue:
 
     def __init__(self, path: Path, busy_timeout_seconds: float = 30.0) -> None:
         self.path = path
-        self._db = open_database(path, _SCHEMA, busy_timeout_seconds)
+        with disk_full_errors(self._name, path):
+            self._db = open_database(path, _SCHEMA, busy_timeout_seconds)
         self._lock = threading.Lock()
 
     def close(self) -> None:
         self._db.close()
 
+    @property
+    def _name(self) -> str:
+        return f"the mention queue ({self.path})"
+
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, transaction(self._db) as db:  # the pipeline's threads share self._db
+        with (
+            disk_full_errors(self._name, self.path),
+            self._lock,  # the pipeline's threads share self._db
+            transaction(self._db) as db,
+        ):
             yield db
 
     def put(self, mentions: Iterable[Mention]) -> int:
@@ -122,13 +161,6 @@ class SqliteMentionQueue:
         with self._transaction() as db:
             db.executemany("DELETE FROM mentions WHERE receipt = ?", [(r,) for r in receipts])
 
-    def release(self, receipts: Sequence[int]) -> None:
-        with self._transaction() as db:
-            db.executemany(
-                "UPDATE mentions SET claimed_by = NULL, lease_until = 0 WHERE receipt = ?",
-                [(r,) for r in receipts],
-            )
-
     def release_consumer(self, consumer: str) -> int:
         with self._transaction() as db:
             cursor = db.execute(
@@ -137,7 +169,53 @@ class SqliteMentionQueue:
             )
         return cursor.rowcount
 
+    def dead_letter(self, letters: Sequence[tuple[int, str]]) -> None:
+        now = time.time()
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO dead_letters"
+                " (receipt, payload, enqueued_at, deliveries, reason, dead_at)"
+                " SELECT receipt, payload, enqueued_at, deliveries, ?, ? FROM mentions"
+                " WHERE receipt = ?",
+                [(reason, now, receipt) for receipt, reason in letters],
+            )
+            db.executemany("DELETE FROM mentions WHERE receipt = ?", [(r,) for r, _ in letters])
+
     def depth(self) -> int:
+        return self._count("mentions")
+
+    def dead_letter_count(self) -> int:
+        return self._count("dead_letters")
+
+    def dead_letters(self, limit: int = 1000) -> list[DeadLetter]:
+        """Dead-lettered mentions, newest first."""
         with self._lock:
-            (count,) = self._db.execute("SELECT COUNT(*) FROM mentions").fetchone()
+            rows = self._db.execute(
+                "SELECT receipt, payload, reason, dead_at, deliveries FROM dead_letters"
+                " ORDER BY dead_at DESC, receipt DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [
+            DeadLetter(receipt, parse_record(Mention, payload), reason, dead_at, deliveries)
+            for receipt, payload, reason, dead_at, deliveries in rows
+        ]
+
+    def retry_dead_letters(self) -> int:
+        """Put every dead-lettered mention back at the end of the queue (after a fix);
+        returns how many."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO mentions (payload, enqueued_at)"
+                " SELECT payload, enqueued_at FROM dead_letters ORDER BY receipt"
+            )
+            return db.execute("DELETE FROM dead_letters").rowcount
+
+    def drop_dead_letters(self) -> int:
+        """Delete every dead-lettered mention for good; returns how many."""
+        with self._transaction() as db:
+            return db.execute("DELETE FROM dead_letters").rowcount
+
+    def _count(self, table: str) -> int:
+        with self._lock:
+            (count,) = self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()  # noqa: S608
         return int(count)

@@ -27,6 +27,7 @@ from pydantic import (
 from core.errors import RecordError
 
 __all__ = [
+    "OPEN_CASE_STATUSES",
     "PRIORITIES",
     "PRIORITY_ORDER",
     "AnalyzedMention",
@@ -34,6 +35,7 @@ __all__ = [
     "BrandMatch",
     "Case",
     "CaseEvent",
+    "CaseEventKind",
     "CaseStatus",
     "Engagement",
     "IndexedMention",
@@ -176,13 +178,32 @@ PRIORITIES: tuple[Priority, ...] = get_args(Priority)  # most urgent first
 PRIORITY_ORDER: dict[str, int] = {name: rank for rank, name in enumerate(PRIORITIES)}
 
 
+OPEN_CASE_STATUSES: tuple[CaseStatus, ...] = ("open", "assigned", "responded")
+CaseEventKind = Literal[
+    "opened",
+    "mention_added",
+    "assigned",
+    "claimed",
+    "taken_over",
+    "responded",
+    "note",
+    "tagged",
+    "untagged",
+    "priority_changed",
+    "merged",
+    "closed",
+    "reopened",
+    "sla_breached",
+    "escalated",
+]
+
+
 class CaseEvent(Record):
-    """One entry of a case's history."""
+    """One entry of a case's history: what happened, when, by whom (``actor``), with its
+    text (``note``: a response, an internal note, a tag, ``high → urgent``, ...)."""
 
     at: AwareDatetime
-    kind: Literal[
-        "opened", "mention_added", "assigned", "responded", "closed", "reopened", "sla_breached"
-    ]
+    kind: CaseEventKind
     actor: str | None = None
     note: str | None = None
     mention_id: str | None = None
@@ -194,7 +215,12 @@ class CaseEvent(Record):
 
 
 class Case(Record):
-    """A care case opened by a rule for one author's posts about one brand."""
+    """A care case opened by a rule for one author's posts about one brand.
+
+    ``lang``, ``tagged`` (the first post addressed the brand's handle) and ``excerpt`` (its
+    text, bounded) describe the first post for the inbox; ``merged_into`` names the case a
+    merged case was closed into. Documents written before these fields read with defaults.
+    """
 
     id: NonEmpty
     mention_ids: Annotated[list[str], Field(min_length=1)]
@@ -215,6 +241,12 @@ class Case(Record):
     csat: Annotated[int, Field(ge=1, le=5)] | None = None
     sla_breached: bool = False
     do_not_market: bool = False
+    lang: str | None = None
+    tagged: bool = False
+    excerpt: str = ""
+    tags: list[str] = []
+    resolution: str | None = None
+    merged_into: str | None = None
     history: list[CaseEvent] = []
 
     @field_validator("opened_at", "updated_at", "first_response_at", "closed_at", "sla_due_at")
@@ -223,7 +255,7 @@ class Case(Record):
         return None if value is None else _utc(value)
 
 
-NoticeKind = Literal["case_opened", "case_updated", "feed", "spike"]
+NoticeKind = Literal["case_opened", "case_updated", "case_escalated", "feed", "spike"]
 
 
 class Notice(Record):

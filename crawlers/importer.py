@@ -8,12 +8,20 @@ Mention fields, and CSV headers name the fields (other columns are ignored). Tim
 an offset are in ``timezone``. UTF-8, with or without a BOM. A bad row (no id or text, a bad
 time or number, not JSON) is counted as malformed, logged with file:line, and skipped.
 
-Incremental: each file's cursor (key: its name) is JSON ``{"offset", "line", "head"}``: the
-byte offset and line number read up to and a digest of the bytes before the offset (the
-first 4 KiB at most). The next run reads only what was appended; a file whose first bytes
+Incremental: each file's cursor (key: its name) is JSON ``{"offset", "line", "head",
+"held_at"}``: the byte offset and line number read up to, a digest of the bytes before the
+offset (the first 4 KiB at most) and the file's size when a CSV quote was left open at its
+end (0: none). The next run reads only what was appended; a file whose first bytes
 changed, or that shrank, was replaced and is read from the start again (a CSV header alone
-cannot tell); a new file is read fully. A last line without a newline that does
-not make a good row is left for the next run, as it may be half written.
+cannot tell); a new file is read fully.
+
+Half-written rows: a last line without a newline that does not make a good row is left for
+the next run (it holds nothing up: nothing follows it). A CSV quote still open at the end
+of the file breaks only its own row, which is counted as malformed, and reading goes on
+from the line after the one where it opened, unless the file may still be being written:
+it does not end with a newline and either the quote opened on its last line (left for
+the next run) or the file has grown since the quote was last found open (left for one
+more run; a file that has not grown by then is complete).
 """
 
 from __future__ import annotations
@@ -88,15 +96,23 @@ class FileCursor:
     offset: int = 0
     line: int = 0
     head: str = ""
+    held_at: int = 0  # the file's size when a CSV quote was left open at its end
 
     def dumps(self) -> str:
-        return json.dumps({"offset": self.offset, "line": self.line, "head": self.head})
+        return json.dumps(
+            {"offset": self.offset, "line": self.line, "head": self.head, "held_at": self.held_at}
+        )
 
     @classmethod
     def loads(cls, text: str | None) -> FileCursor:
         try:
             data = json.loads(text or "{}")
-            return cls(int(data["offset"]), int(data["line"]), str(data["head"]))
+            return cls(
+                int(data["offset"]),
+                int(data["line"]),
+                str(data["head"]),
+                int(data.get("held_at", 0)),
+            )
         except (ValueError, KeyError, TypeError):
             return cls()
 
@@ -141,7 +157,8 @@ def _files(source: ImportSource) -> list[Path]:
 
 class _Lines(Iterator[str]):
     """A file's lines from a byte offset, decoded, with the offset and line number after
-    each; ``complete`` says whether the last line read ended with a newline."""
+    each; ``complete`` says whether the last line read ended with a newline, ``exhausted``
+    whether the end of the file was reached."""
 
     def __init__(self, handle: IO[bytes], offset: int, line: int) -> None:
         handle.seek(offset)
@@ -149,11 +166,13 @@ class _Lines(Iterator[str]):
         self.offset = offset
         self.line = line
         self.complete = True
+        self.exhausted = False
         self.undecodable = False
 
     def __next__(self) -> str:
         raw = self.handle.readline()
         if not raw:
+            self.exhausted = True
             raise StopIteration
         if self.offset == 0 and raw.startswith(BOM):
             raw = raw[len(BOM) :]
@@ -199,9 +218,11 @@ class _FileImport:
             if start.offset >= size:
                 return start
             self.outcome.pages += 1
-            read = self.read_csv if self.source.format == "csv" else self.read_jsonl
-            offset, line = read(handle, start)
-            return FileCursor(offset, line, _digest(handle, offset))
+            if self.source.format == "csv":
+                offset, line, held_at = self.read_csv(handle, start, size)
+            else:
+                (offset, line), held_at = self.read_jsonl(handle, start), 0
+            return FileCursor(offset, line, _digest(handle, offset), held_at)
 
     # formats
 
@@ -223,15 +244,17 @@ class _FileImport:
             position = lines.offset, lines.line
         return position
 
-    def read_csv(self, handle: IO[bytes], start: FileCursor) -> tuple[int, int]:
+    def read_csv(self, handle: IO[bytes], start: FileCursor, size: int) -> tuple[int, int, int]:
+        """Rows from ``start`` on: the offset and line read up to, and ``held_at`` (the size
+        of the file when a quote open at its end was left for the next run, or 0)."""
         lines = _Lines(handle, 0, 0)
         reader = csv.reader(lines, strict=True)
         try:
             header = [name.strip() for name in next(reader)]
         except (StopIteration, csv.Error):
-            return 0, 0  # no header yet
+            return 0, 0, 0  # no header yet
         if not lines.complete:
-            return 0, 0
+            return 0, 0, 0
         if start.offset > lines.offset:
             lines = _Lines(handle, start.offset, start.line)
             reader = csv.reader(lines, strict=True)
@@ -242,20 +265,47 @@ class _FileImport:
             try:
                 row = next(reader)
             except StopIteration:
-                return position
+                return (*position, 0)
             except csv.Error as exc:
-                if not lines.complete or lines.offset >= self.file.stat().st_size:
-                    return self.held_back(position)
-                self.bad_row(first_line, f"not CSV ({exc})")
-            else:
-                if row and len(row) != len(header):
-                    if not lines.complete:
-                        return self.held_back(position)
-                    self.bad_row(first_line, f"{len(row)} columns, the header has {len(header)}")
-                elif row and not self.take(dict(zip(header, row, strict=True)), lines, first_line):
-                    return self.held_back(position)
+                held_at = self.refused(exc, lines, position, start, size)
+                if held_at is not None:
+                    return (*position, held_at)
+                position = _after_line(handle, position)  # the rows after it are read anew
+                lines = _Lines(handle, *position)
+                reader = csv.reader(lines, strict=True)
+                continue
+            if row and len(row) != len(header):
+                if not lines.complete:
+                    return (*self.held_back(position), 0)
+                self.bad_row(first_line, f"{len(row)} columns, the header has {len(header)}")
+            elif row and not self.take(dict(zip(header, row, strict=True)), lines, first_line):
+                return (*self.held_back(position), 0)
             lines.undecodable = False
             position = lines.offset, lines.line
+
+    def refused(
+        self,
+        exc: csv.Error,
+        lines: _Lines,
+        position: tuple[int, int],
+        start: FileCursor,
+        size: int,
+    ) -> int | None:
+        """A record the CSV reader refused: counted as malformed (None), or, when it may be
+        half written, left for the next run (the ``held_at`` to save)."""
+        first_line = position[1] + 1
+        if not lines.complete and lines.line == first_line:  # a last line without a newline
+            self.held_back(position)
+            return 0
+        if not lines.exhausted:
+            where = "" if lines.line == first_line else f" on line {lines.line}"
+            self.bad_row(first_line, f"not CSV ({exc}{where})")
+        elif not lines.complete and (start.held_at, start.offset) != (size, position[0]):
+            self.held_open(position)
+            return size
+        else:
+            self.bad_row(first_line, "not CSV (the quote opened on this line is never closed)")
+        return None
 
     # rows
 
@@ -332,6 +382,16 @@ class _FileImport:
         )
         return position
 
+    def held_open(self, position: tuple[int, int]) -> None:
+        logger.warning(
+            "%s: %s:%d: the quote opened on this line is still open at the end of the file,"
+            " which may still be being written; left for the next run (a malformed row"
+            " then if the file has not grown)",
+            self.source.name,
+            self.file,
+            position[1] + 1,
+        )
+
     def check_columns(self, header: list[str]) -> None:
         if self.source.columns:
             missing = sorted(set(self.source.columns.values()) - set(header))
@@ -353,6 +413,13 @@ def parse_local_time(value: Any, zone: tzinfo) -> datetime:
         seconds = float(text)
         return from_unix(seconds / 1000 if seconds > 1e11 else seconds)
     return parse_time(text, zone)
+
+
+def _after_line(handle: IO[bytes], position: tuple[int, int]) -> tuple[int, int]:
+    """The position just after the line that starts at ``position``."""
+    offset, line = position
+    handle.seek(offset)
+    return offset + len(handle.readline()), line + 1
 
 
 def _digest(handle: IO[bytes], offset: int) -> str:

@@ -9,10 +9,10 @@ space, so ``ＨＯＳＨＩ　mobile`` and ``hoshi  MOBILE`` meet ``Hoshi Mobile
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from core import fold
 from crawlers.queries import SearchTerm
 
 __all__ = ["TermMatcher", "normalize"]
@@ -23,7 +23,7 @@ _WORD_EDGE = re.compile(r"[0-9a-z]")
 
 def normalize(text: str) -> str:
     """NFKC, case-folded, runs of white space as one space."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    return _SPACE.sub(" ", fold(text)).strip()
 
 
 def _pattern(phrase: str) -> re.Pattern[str]:

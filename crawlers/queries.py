@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from config import BrandSettings
+from core import fold
 
 __all__ = ["SearchTerm", "hashtag", "hashtags", "search_terms"]
 
@@ -40,7 +41,7 @@ def search_terms(brands: Sequence[BrandSettings], explicit: Sequence[str] = ()) 
     terms: dict[str, SearchTerm] = {}
     for brand in brands:
         for phrase in brand.terms:
-            key = unicodedata.normalize("NFKC", phrase).casefold()
+            key = fold(phrase)
             terms.setdefault(key, SearchTerm(phrase, brand.name, tuple(brand.exclusions)))
     return list(terms.values())
 

@@ -1,7 +1,8 @@
 """The indexer: idempotent bulk writes with retries, dead letters and an outage spool.
 
 Every mention handed in ends up indexed (created or updated in place, ``_id`` = mention id),
-dead-lettered with its reason (invalid record, or a permanent 4xx from Elasticsearch), or
+dead-lettered with its reason (invalid record, a publication date outside the plausible
+window of :mod:`indexer.plausibility`, or a permanent 4xx from Elasticsearch), or
 spooled on disk when Elasticsearch stays unreachable or overloaded (429 / 5xx / connection
 errors after ``max_retries`` capped exponential backoffs). The spool is replayed, oldest
 first, at the start of the next :meth:`Indexer.index` call or by :meth:`Indexer.replay`.
@@ -13,6 +14,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
+from datetime import UTC, datetime
 from typing import Any
 
 from elastic_transport import TransportError
@@ -30,6 +32,7 @@ from core import (
 )
 from indexer.actions import BulkDoc, batches
 from indexer.dead_letters import DeadLetterFile
+from indexer.plausibility import implausible_date
 from indexer.spool import Spool, read_spool_file
 
 DOCUMENT_FIELDS = frozenset(IndexedMention.model_fields) - frozenset(Mention.model_fields)
@@ -60,7 +63,8 @@ class IndexReport:
 
 
 class Indexer:
-    """Writes mentions to their monthly indices; never drops one."""
+    """Writes mentions to their monthly indices; never drops one. ``last_failure`` says why
+    documents were last spooled."""
 
     def __init__(
         self,
@@ -72,6 +76,7 @@ class Indexer:
         *,
         progress: Callable[[IndexReport], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._client = client.options(max_retries=0)
         self._names = names
@@ -80,7 +85,9 @@ class Indexer:
         self.dead_letters = dead_letters
         self._progress = progress
         self._sleep = sleep
+        self._clock = clock
         self._down_until = 0.0
+        self.last_failure: str | None = None
 
     def index(self, mentions: Iterable[MentionInput]) -> IndexReport:
         """Index ``mentions`` (records, or JSON objects/lines to validate) in bounded batches."""
@@ -116,6 +123,7 @@ class Indexer:
 
     def _docs(self, mentions: Iterable[MentionInput], report: IndexReport) -> Iterator[BulkDoc]:
         invalid: list[Mapping[str, Any]] = []
+        now = self._clock()
         for number, item in enumerate(mentions, start=1):
             try:
                 mention = item if isinstance(item, Mention) else _parse_mention(item)
@@ -129,6 +137,18 @@ class Indexer:
                     }
                 )
                 continue
+            implausible = implausible_date(mention.published_at, now)
+            if implausible is not None:
+                invalid.append(
+                    {
+                        "input_number": number,
+                        "id": mention.id,
+                        "reason": implausible,
+                        "field": "published_at",
+                        "document": mention.model_dump_json(exclude_none=True),
+                    }
+                )
+                continue
             yield BulkDoc.from_mention(mention, self._names)
         self.dead_letters.write(invalid)
         report.dead_lettered += len(invalid)
@@ -138,6 +158,7 @@ class Indexer:
         if time.monotonic() < self._down_until:
             return list(docs)
         pending = list(docs)
+        failure = ""
         for attempt in range(self._settings.max_retries + 1):
             if attempt:
                 self._sleep(self._backoff(attempt))
@@ -148,19 +169,24 @@ class Indexer:
                 if not is_transient_status(exc.meta.status):
                     self._dead_letter(pending, exc.meta.status, str(exc), report)
                     return []
+                failure = str(exc)
                 continue
-            except TransportError:
+            except TransportError as exc:
+                failure = str(exc)
                 continue
-            pending = self._settle(pending, response["items"], report)
+            pending, failure = self._settle(pending, response["items"], report)
             if not pending:
                 return []
         self._down_until = time.monotonic() + self._settings.max_backoff_seconds
+        self.last_failure = " ".join(failure.split())
         return pending
 
     def _settle(
         self, docs: Sequence[BulkDoc], items: Sequence[Mapping[str, Any]], report: IndexReport
-    ) -> list[BulkDoc]:
+    ) -> tuple[list[BulkDoc], str]:
+        """Count a bulk response's items; the documents to retry (429, 5xx) and why."""
         retry: list[BulkDoc] = []
+        why = ""
         failed: list[Mapping[str, Any]] = []
         for doc, item in zip(docs, items, strict=True):
             result = item["index"]
@@ -171,11 +197,12 @@ class Indexer:
                 report.updated += 1
             elif is_transient_status(status):
                 retry.append(doc)
+                why = f"{status}: {error_reason(result.get('error'))}"
             else:
                 failed.append(_dead_entry(doc, status, error_reason(result.get("error"))))
         self.dead_letters.write(failed)
         report.dead_lettered += len(failed)
-        return retry
+        return retry, why
 
     def _dead_letter(
         self, docs: Sequence[BulkDoc], status: int, reason: str, report: IndexReport

@@ -1,7 +1,8 @@
 """An on-disk spool of bulk bodies that could not reach Elasticsearch.
 
 Each spool file is a ready NDJSON bulk body (action line, document line, ...), written
-atomically, named so that lexical order is write order. Replaying a file and deleting it
+atomically (a write cut short, by a full disk for one, leaves no partial file), named so that
+lexical order is write order. Replaying a file and deleting it
 afterwards is safe to repeat: documents carry their ids, so a second delivery updates.
 """
 
@@ -13,6 +14,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from core import disk_full_errors
 from indexer.actions import BulkDoc
 
 
@@ -50,14 +52,20 @@ class Spool:
 
 
 def _write_atomically(path: Path, docs: Sequence[BulkDoc]) -> None:
-    """Write ``docs`` as a bulk body to ``path`` via a synced temporary file and a rename."""
+    """Write ``docs`` as a bulk body to ``path`` via a synced temporary file and a rename;
+    the temporary file is removed when that fails."""
     temporary = path.with_suffix(".tmp")
-    with temporary.open("wb") as out:
-        for doc in docs:
-            out.write(doc.body())
-        out.flush()
-        os.fsync(out.fileno())
-    temporary.replace(path)
+    with disk_full_errors(f"the indexer's spool ({path.parent})"):
+        try:
+            with temporary.open("wb") as out:
+                for doc in docs:
+                    out.write(doc.body())
+                out.flush()
+                os.fsync(out.fileno())
+            temporary.replace(path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
 
 
 def read_spool_file(path: Path) -> list[BulkDoc]:

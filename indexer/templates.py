@@ -3,6 +3,10 @@
 The analyzer is chosen from what the cluster actually has: ``kuromoji`` (analysis-kuromoji
 plugin), else ``cjk`` (analysis-common module), else ``standard``. ``standard`` still finds
 Japanese words, one character per token, through phrase queries (see :mod:`indexer.search`).
+
+The cases index is one index, created once: when the templates are installed again (an
+upgrade), the fields the cases mapping gained since are added to it, so its strict
+mapping takes the cases of the new version. Fields it has already are left as they are.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 
 from core import IndexNames, elasticsearch_errors
 
-TEMPLATE_VERSION = 2
+TEMPLATE_VERSION = 3
 Analyzer = Literal["kuromoji", "cjk", "standard"]
 PROBES: tuple[tuple[Analyzer, dict[str, str]], ...] = (
     ("kuromoji", {"tokenizer": "kuromoji_tokenizer"}),
@@ -150,6 +154,12 @@ def cases_mappings(analyzer: Analyzer) -> dict[str, Any]:
             "csat": {"type": "integer"},
             "sla_breached": {"type": "boolean"},
             "do_not_market": {"type": "boolean"},
+            "lang": KEYWORD,
+            "tagged": {"type": "boolean"},
+            "excerpt": _text(analyzer),
+            "tags": KEYWORD,
+            "resolution": KEYWORD,
+            "merged_into": KEYWORD,
             "history": {
                 "properties": {
                     "at": DATE,
@@ -209,7 +219,29 @@ def install_templates(
     for index in (names.mention_index(datetime.now(UTC)), names.cases_index):
         if not client.indices.exists(index=index):
             client.indices.create(index=index)
+    _add_missing_fields(client, names.cases_index, cases_mappings(chosen))
     return TemplateReport(
         analyzer=chosen,
         templates=(names.settings_component, names.mentions_template, names.cases_template),
     )
+
+
+def _add_missing_fields(client: Elasticsearch, index: str, mappings: dict[str, Any]) -> None:
+    """Give an existing index the fields of ``mappings`` it lacks (and its ``_meta``)."""
+    current = client.indices.get_mapping(index=index)[index]["mappings"]
+    missing = _missing(mappings["properties"], current.get("properties", {}))
+    if missing or current.get("_meta") != mappings["_meta"]:
+        client.indices.put_mapping(index=index, properties=missing, meta=mappings["_meta"])
+
+
+def _missing(wanted: dict[str, Any], present: dict[str, Any]) -> dict[str, Any]:
+    """The fields (and object fields' inner fields) of ``wanted`` not in ``present``."""
+    missing: dict[str, Any] = {}
+    for name, spec in wanted.items():
+        if name not in present:
+            missing[name] = spec
+        elif "properties" in spec:
+            inner = _missing(spec["properties"], present[name].get("properties", {}))
+            if inner:
+                missing[name] = {"properties": inner}
+    return missing

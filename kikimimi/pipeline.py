@@ -8,8 +8,14 @@ Every step is idempotent, and a batch is acknowledged in the queue only after al
 is done, so a crash (even ``kill -9``) anywhere means the batch is delivered again and
 produces exactly the same documents, case updates and notice keys: mentions are upserted
 by id, a mention already in a case changes nothing, and the outbox stores a key once.
-When Elasticsearch is unreachable the batch is left unacknowledged and retried after a
-pause: work is delayed, never dropped.
+
+A mention that fails a stage on its own (NLP or the rules raise on it, or its publication
+date is implausible) is dead-lettered in the queue with its reason; the rest of its batch
+goes on. When Elasticsearch is unreachable (a document had to be spooled, a request
+failed) or the state directory's disk is full, the pipeline *pauses*: it claims no new
+batch, and retries after a capped exponential backoff, one log line per retry, until
+Elasticsearch takes requests and the spool is replayed again. Work is delayed, never
+dropped: the claims of a paused pipeline are handed out again when it resumes.
 """
 
 from __future__ import annotations
@@ -35,15 +41,20 @@ from core import (
     AnalyzedMention,
     CaseConflictError,
     ElasticsearchError,
+    ElasticsearchUnavailableError,
     IndexedMention,
     Mention,
     MentionQueue,
     Notice,
     QueuedMention,
+    StorageFullError,
+    disk_full_errors,
+    one_line,
 )
-from indexer import Indexer
+from indexer import Indexer, implausible_date
 
 __all__ = [
+    "Backoff",
     "BatchReport",
     "MentionAnalyzer",
     "NoticeOutbox",
@@ -54,6 +65,11 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+PAUSING_ERRORS = (ElasticsearchError, CaseConflictError, StorageFullError)
+"""What pauses the pipeline instead of stopping it: each passes by itself, given time."""
+MIN_RETRY_SECONDS = 0.1
+MAX_REASON_CHARS = 500
 
 
 class MentionAnalyzer(Protocol):
@@ -73,6 +89,29 @@ class BatchReport:
     cases_updated: int = 0
     notices: int = 0
     spikes: int = 0
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Waits between retries while paused: ``first_seconds``, then twice as long each time,
+    at most ``max_seconds``."""
+
+    first_seconds: float = 0.5
+    max_seconds: float = 30.0
+
+    def delay(self, retry: int) -> float:
+        """The wait before retry number ``retry`` (1, 2, ...)."""
+        first = max(self.first_seconds, MIN_RETRY_SECONDS)
+        return float(min(first * 2 ** (retry - 1), max(self.max_seconds, first)))
+
+
+@dataclass(frozen=True)
+class _Pause:
+    """Why the pipeline is paused, how many retries so far, and when the next one is due."""
+
+    reason: str
+    retries: int
+    until: float
 
 
 @dataclass(frozen=True)
@@ -104,7 +143,7 @@ class PipelineTotals:
     cases_updated: int = 0
     notices: int = 0
     spikes: int = 0
-    errors: int = 0
+    errors: int = 0  # retries while paused (Elasticsearch unreachable, disk full)
 
     def add(self, report: BatchReport) -> None:
         self.mentions += report.mentions
@@ -136,7 +175,12 @@ class Pipeline:
         consumer: str = "pipeline",
         lease_seconds: float = 300.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        connect: Callable[[], object] | None = None,
+        retry: Backoff = Backoff(),
     ) -> None:
+        """``connect`` prepares Elasticsearch (installs the index templates): it runs before
+        the first batch and again at each retry after a pause. ``retry`` spaces the retries.
+        The consumer's claims from before a crash are handed out again then too."""
         self.queue = queue
         self.analyzer = analyzer
         self.engine = engine
@@ -149,34 +193,89 @@ class Pipeline:
         self.consumer = consumer
         self.lease_seconds = lease_seconds
         self.clock = clock
+        self.connect = connect
+        self.retry = retry
         self._next_spike_check = 0.0
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pipeline-io")
         self._tail: Future[BatchReport] | None = None
-        released = queue.release_consumer(consumer)  # ours from before a crash: redo them now
-        if released:
-            logger.warning("%d mention(s) claimed before a crash are processed again", released)
+        self._started = False
+        self._pause: _Pause | None = None
 
-    def _understand(self, claimed: Sequence[QueuedMention]) -> list[Outcome]:
-        """The CPU half of a batch: NLP and rules."""
-        analyzed = self.analyzer.analyze([c.mention for c in claimed])
-        decisions = [self.engine.decide(a) for a in analyzed]
-        return [Outcome(indexed_mention(a, d), d) for a, d in zip(analyzed, decisions, strict=True)]
+    @property
+    def paused(self) -> str | None:
+        """Why the pipeline is paused (None when it is not)."""
+        return self._pause.reason if self._pause is not None else None
+
+    @property
+    def retry_in(self) -> float:
+        """Seconds until the next retry while paused (0 when not paused)."""
+        return max(self._pause.until - time.monotonic(), 0.0) if self._pause is not None else 0.0
+
+    def _understand(self, claimed: Sequence[QueuedMention]) -> list[tuple[QueuedMention, Outcome]]:
+        """The CPU half of a batch: NLP and rules. A mention that fails either, or whose
+        publication date is implausible, is dead-lettered with its reason; the others go on."""
+        now = self.clock()
+        dead: list[tuple[int, str]] = []
+        plausible = []
+        for item in claimed:
+            implausible = implausible_date(item.mention.published_at, now)
+            if implausible is None:
+                plausible.append(item)
+            else:
+                dead.append((item.receipt, implausible))
+        outcomes = []
+        for item, analysis in self._analyze(plausible, dead):
+            try:
+                decision = self.engine.decide(analysis)
+            except Exception as exc:  # failing on one mention, a rule stops only that one
+                dead.append((item.receipt, _failure("rules", exc)))
+                continue
+            outcomes.append((item, Outcome(indexed_mention(analysis, decision), decision)))
+        if dead:
+            self.queue.dead_letter(dead)
+            logger.warning(
+                "%d mention(s) dead-lettered, the last because %s", len(dead), dead[-1][1]
+            )
+        return outcomes
+
+    def _analyze(
+        self, claimed: Sequence[QueuedMention], dead: list[tuple[int, str]]
+    ) -> list[tuple[QueuedMention, AnalyzedMention]]:
+        """NLP for the batch at once; if that fails, for one mention at a time, the failing
+        ones added to ``dead``."""
+        if not claimed:
+            return []
+        try:
+            return list(
+                zip(claimed, self.analyzer.analyze([c.mention for c in claimed]), strict=True)
+            )
+        except Exception:
+            logger.info("NLP failed on a batch of %d: analysing one at a time", len(claimed))
+        results = []
+        for item in claimed:
+            try:
+                [analysis] = self.analyzer.analyze([item.mention])
+            except Exception as exc:  # failing on one mention, NLP stops only that one
+                dead.append((item.receipt, _failure("NLP", exc)))
+                continue
+            results.append((item, analysis))
+        return results
 
     def _act(self, claimed: Sequence[QueuedMention], outcomes: Sequence[Outcome]) -> BatchReport:
-        """The I/O half: index, cases, outbox, then ack; on failure the batch is released
-        (handed out again at once, not after the lease)."""
-        receipts = [c.receipt for c in claimed]
-        try:
-            report = self._index_and_alert(outcomes)
-        except BaseException:
-            self.queue.release(receipts)
-            raise
-        self.queue.ack(receipts)
+        """The I/O half: index, cases, outbox, then ack. On failure the batch stays claimed
+        until the pipeline resumes (then it is handed out again)."""
+        report = self._index_and_alert(outcomes)
+        self.queue.ack([c.receipt for c in claimed])
         return report
 
     def _index_and_alert(self, outcomes: Sequence[Outcome]) -> BatchReport:
         now = self.clock()
-        self.indexer.index([o.document for o in outcomes])
+        indexed = self.indexer.index([o.document for o in outcomes])
+        if indexed.spooled:
+            raise ElasticsearchUnavailableError(
+                "index mentions",
+                f"{indexed.spooled} document(s) spooled after: {self.indexer.last_failure}",
+            )
         opened = updated = 0
         notices: list[Notice] = []
         casing = [(o.decision.case, o.document) for o in outcomes if o.decision.case is not None]
@@ -192,7 +291,8 @@ class Pipeline:
             reason = _reason(outcome.decision)
             for feed, channels in outcome.decision.feeds.items():
                 notices += feed_notices(feed, outcome.document, channels, now, reason)
-        self.outbox.enqueue(notices)
+        with disk_full_errors("the notice outbox"):
+            self.outbox.enqueue(notices)
         return BatchReport(
             mentions=len(outcomes),
             cases_opened=opened,
@@ -208,8 +308,9 @@ class Pipeline:
         now = self.clock()
         alerts = self.spikes.evaluate(now)
         notices = [n for a in alerts for n in spike_notices(a, self.spike_channels, now)]
-        self.outbox.enqueue(notices)
-        self.spikes.commit()
+        with disk_full_errors("the notice outbox or the spike detector's state"):
+            self.outbox.enqueue(notices)
+            self.spikes.commit()
         for alert in alerts:
             logger.warning("spike alert: %s", alert.reason())
         return len(alerts)
@@ -217,23 +318,31 @@ class Pipeline:
     def step(self, limit: int) -> BatchReport | None:
         """One batch, overlapped: while this batch's NLP runs here, the previous batch is
         indexed and alerted on in a worker thread (Elasticsearch I/O against CPU). Returns
-        the report of the batch that completed (one behind), or None when Elasticsearch
-        is unreachable (the batches involved are released to the queue, nothing is lost)."""
-        claimed = self.queue.claim(self.consumer, limit, self.lease_seconds)
+        the report of the batch that completed (one behind), or None when none did because
+        the pipeline is paused (see :attr:`paused`; nothing is lost)."""
+        if not self._ready():
+            return None
         try:
-            outcomes = self._understand(claimed) if claimed else []
-        except BaseException:
-            self.queue.release([c.receipt for c in claimed])
-            raise
+            claimed = self.queue.claim(self.consumer, limit, self.lease_seconds)
+            understood = self._understand(claimed)
+        except PAUSING_ERRORS as exc:  # the batch in the worker may still complete
+            self._pause_for(exc)
+            return self._finish_paused()
         try:
             report = self.finish()
-            spikes = self.check_spikes()
-        except (ElasticsearchError, CaseConflictError) as exc:
-            logger.warning("batch back to the queue, will retry: %s", exc)
-            self.queue.release([c.receipt for c in claimed])
+        except PAUSING_ERRORS as exc:
+            self._pause_for(exc)
             return None
-        if claimed:
-            self._tail = self._worker.submit(self._act, claimed, outcomes)
+        try:
+            spikes = self.check_spikes()
+            if not claimed:
+                self._replay_spool()
+        except PAUSING_ERRORS as exc:
+            self._pause_for(exc)
+            return report
+        if understood:
+            items, outcomes = zip(*understood, strict=True)
+            self._tail = self._worker.submit(self._act, items, outcomes)
         if spikes:
             report = replace(report, spikes=spikes)
         return report
@@ -247,10 +356,67 @@ class Pipeline:
         """Finish the batch in flight (if Elasticsearch allows) and stop the worker."""
         try:
             self.finish()
-        except (ElasticsearchError, CaseConflictError) as exc:
+        except PAUSING_ERRORS as exc:
             logger.warning("the last batch goes back to the queue: %s", exc)
         finally:
             self._worker.shutdown(wait=True)
+
+    def _ready(self) -> bool:
+        """Whether a batch may be claimed: not paused, or the retry is due and succeeds."""
+        if self._started and self._pause is None:
+            return True
+        if self._pause is not None and time.monotonic() < self._pause.until:
+            return False
+        try:
+            self._resume()
+        except PAUSING_ERRORS as exc:
+            self._pause_for(exc)
+            return False
+        if self._pause is not None:
+            logger.warning("resumed after %d retry(ies)", self._pause.retries)
+            self._pause = None
+        return True
+
+    def _resume(self) -> None:
+        """Prepare Elasticsearch, hand out this consumer's claims again (from before a crash,
+        or from the batches a pause interrupted), replay the spool."""
+        if self.connect is not None:
+            self.connect()
+        released = self.queue.release_consumer(self.consumer)
+        if released and not self._started:
+            logger.warning("%d mention(s) claimed before a crash are processed again", released)
+        self._started = True
+        self._replay_spool()
+
+    def _replay_spool(self) -> None:
+        """Send what the indexer spooled; Elasticsearch is still unavailable while some of
+        it cannot go."""
+        if not self.indexer.spool.pending():
+            return
+        self.indexer.replay()
+        if self.indexer.spool.pending():
+            raise ElasticsearchUnavailableError(
+                "replay the indexer's spool", f"still spooled after: {self.indexer.last_failure}"
+            )
+
+    def _pause_for(self, error: Exception) -> None:
+        """Pause (or stay paused) because of ``error``: one log line with the next retry."""
+        retries = 1 if self._pause is None else self._pause.retries + 1
+        delay = self.retry.delay(retries)
+        self._pause = _Pause(str(error), retries, time.monotonic() + delay)
+        logger.warning("paused: %s; retry %d in %.1f s", error, retries, delay)
+
+    def _finish_paused(self) -> BatchReport | None:
+        """Wait for the batch in the worker when pausing; its report if it completed."""
+        try:
+            return self.finish()
+        except PAUSING_ERRORS:
+            return None
+
+
+def _failure(stage: str, error: Exception) -> str:
+    """A dead letter's reason: the stage and the error, on one bounded line."""
+    return one_line(f"{stage}: {type(error).__name__}: {error}")[:MAX_REASON_CHARS]
 
 
 def _reason(decision: Decision) -> str:

@@ -17,7 +17,13 @@ from config import (
     queue_path,
     spike_state_path,
 )
-from core import IndexNames, SqliteMentionQueue
+from core import (
+    ElasticsearchError,
+    ElasticsearchUnavailableError,
+    IndexNames,
+    SqliteMentionQueue,
+    disk_full_errors,
+)
 from indexer import (
     DeadLetterFile,
     Indexer,
@@ -25,10 +31,11 @@ from indexer import (
     LocalNode,
     Spool,
     TemplateReport,
+    cluster_health,
     install_templates,
     make_client,
 )
-from kikimimi.pipeline import MentionAnalyzer, Pipeline
+from kikimimi.pipeline import Backoff, MentionAnalyzer, Pipeline
 
 if TYPE_CHECKING:
     from alerts import Channel, Outbox
@@ -76,13 +83,24 @@ def indexer(
 
 
 def prepare_elasticsearch(settings: Settings, say: Callable[[str], None]) -> Elasticsearch:
-    """A client for the configured cluster, the local node started if it is the one
-    configured, and the index templates installed."""
-    if uses_local_node(settings):
-        local_node(settings, progress=say).start()
+    """A client for the configured cluster. When the configured hosts are the local node's
+    address and nothing answers there, the local node is started; whatever answers there
+    (a node this state directory did not start included) is used as it is."""
     client = elasticsearch_client(settings)
-    install_index_templates(settings, client)
+    if uses_local_node(settings) and not _answers(client):
+        local_node(settings, progress=say).start()
     return client
+
+
+def _answers(client: Elasticsearch) -> bool:
+    """Whether a cluster answers the client at all (healthy or not)."""
+    try:
+        cluster_health(client)
+    except ElasticsearchUnavailableError as exc:
+        return exc.status is not None  # an HTTP status is an answer; a refused connection not
+    except ElasticsearchError:
+        return True
+    return True
 
 
 def case_store(settings: Settings, client: Elasticsearch) -> CaseStore:
@@ -97,12 +115,14 @@ def outbox(settings: Settings) -> Outbox:
     from alerts import Outbox  # noqa: PLC0415
 
     alerting = settings.alerting
-    return Outbox(
-        outbox_path(settings),
-        base_backoff_seconds=alerting.retry_seconds,
-        max_backoff_seconds=max(alerting.retry_seconds, alerting.max_retry_seconds),
-        lease_seconds=OUTBOX_LEASE_SECONDS,
-    )
+    path = outbox_path(settings)
+    with disk_full_errors(f"the notice outbox ({path})", path):
+        return Outbox(
+            path,
+            base_backoff_seconds=alerting.retry_seconds,
+            max_backoff_seconds=max(alerting.retry_seconds, alerting.max_retry_seconds),
+            lease_seconds=OUTBOX_LEASE_SECONDS,
+        )
 
 
 def notification_channels(settings: Settings) -> dict[str, Channel]:
@@ -129,7 +149,9 @@ def spike_detector(settings: Settings, client: Elasticsearch) -> SpikeDetector |
 def pipeline(
     settings: Settings, client: Elasticsearch, analyzer: MentionAnalyzer | None = None
 ) -> Pipeline:
-    """The whole pipeline after the crawlers, from settings (loads the NLP models)."""
+    """The whole pipeline after the crawlers, from settings (loads the NLP models). It
+    installs the index templates before its first batch, and again when it resumes after a
+    pause."""
     if analyzer is None:
         from nlp import Analyzer  # noqa: PLC0415 - torch/onnx load only here
 
@@ -144,4 +166,8 @@ def pipeline(
         spikes=spike_detector(settings, client),
         spike_channels=settings.alerting.spikes.notify,
         spike_every_seconds=settings.alerting.spikes.evaluate_every_seconds,
+        connect=lambda: install_index_templates(settings, client),
+        retry=Backoff(
+            settings.indexer.initial_backoff_seconds, settings.indexer.max_backoff_seconds
+        ),
     )

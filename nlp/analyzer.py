@@ -2,6 +2,10 @@
 
 Models load once per Analyzer; inference runs in batches sorted by length. The backend is
 a setting: ``onnx`` (int8, the default, fastest on CPU) or ``torch``.
+
+Input is bounded: only the first :data:`MAX_ANALYSED_CHARS` characters of a post (title and
+text) are analysed, so a huge post costs no more than a long one and never exceeds a
+tokenizer's limit; the record keeps the whole text.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from nlp.intent import Intent, decide_intent
 from nlp.language import LanguageDetector
 from nlp.onnx_backend import OnnxClassifier, build_onnx
 from nlp.topics import Embeddings, TopicMatcher
+
+MAX_ANALYSED_CHARS = 20_000
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,7 @@ class Analyzer:
         """Scores for plain texts (``hints``: languages the sources declared)."""
         if not texts:
             return []
+        texts = [_bounded(text) for text in texts]
         sentiment, complaint, embeddings = self._predict(texts)
         topics = self._topics.match(texts, embeddings)
         results = []
@@ -105,7 +112,7 @@ class Analyzer:
     def analyze(self, mentions: Sequence[Mention]) -> list[AnalyzedMention]:
         """Analyse a batch of mentions (same order); each record is built from the mention's
         own fields (any analysis a subclass carries is replaced), with no serialisation."""
-        texts = [_text_of(m) for m in mentions]
+        texts = [_bounded(_text_of(m)) for m in mentions]
         scores = self.score_texts(texts, [m.lang for m in mentions])
         analyzed = []
         for mention, text, score in zip(mentions, texts, scores, strict=True):
@@ -131,3 +138,7 @@ class Analyzer:
 
 def _text_of(mention: Mention) -> str:
     return f"{mention.title}\n{mention.text}" if mention.title else mention.text
+
+
+def _bounded(text: str) -> str:
+    return text[:MAX_ANALYSED_CHARS]

@@ -6,6 +6,10 @@ token's NORM is casefolded, so ``ＨＯＳＨＩ``, ``HOSHI`` and ``hoshi`` matc
 normalised forms make ``ほしモバイル`` and ``星モバイル`` the same phrase. A brand match inside
 one of that brand's exclusion phrases (``hoshi tea``) does not count. A mention is *tagged*
 for a brand when it addresses one of the brand's official handles (``@hoshi_support``).
+
+Tokenizers take bounded input: spaCy refuses texts over 1,000,000 characters and SudachiPy
+over 49,149 bytes, so only the first :data:`MAX_TOKENIZED_BYTES` (UTF-8, after NFKC) of a
+text are matched: a brand named only after that is not seen.
 """
 
 from __future__ import annotations
@@ -22,14 +26,10 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from config import BrandSettings
-from core import BrandMatch
+from core import BrandMatch, fold
 
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
-
-
-def fold(text: str) -> str:
-    """The comparison form: NFKC (full-width to ASCII, half-width kana to full) and casefold."""
-    return unicodedata.normalize("NFKC", text).casefold()
+MAX_TOKENIZED_BYTES = {"en": 1_000_000, "ja": 45_000}  # spaCy: 1e6 chars; Sudachi: 49,149 B
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class BrandMatcher:
     def match(self, text: str) -> list[BrandMatch]:
         """The brands ``text`` talks about, in configuration order."""
         script = "ja" if CJK.search(text) else "en"
-        doc = self._doc(self._tokenizers[script], text)
+        doc = self._doc(self._tokenizers[script], text, MAX_TOKENIZED_BYTES[script])
         excluded: dict[int, list[tuple[int, int]]] = {}
         for key, start, end in self._exclusions[script](doc):
             excluded.setdefault(key, []).append((start, end))
@@ -99,8 +99,11 @@ class BrandMatcher:
         return int(self._tokenizers["en"].vocab.strings.add(self._label(index)))
 
     @staticmethod
-    def _doc(nlp: Language, text: str) -> Doc:
-        doc = nlp.make_doc(unicodedata.normalize("NFKC", text))
+    def _doc(nlp: Language, text: str, max_bytes: int | None = None) -> Doc:
+        normalized = unicodedata.normalize("NFKC", text)
+        if max_bytes is not None:
+            normalized = normalized.encode()[:max_bytes].decode(errors="ignore")
+        doc = nlp.make_doc(normalized)
         for token in doc:
             token.norm_ = fold(token.norm_)
         return doc

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from nlp.brands import fold
+from core import fold
 
 Intent = Literal["complaint", "question", "praise", "other"]
 

@@ -15,7 +15,8 @@ import numpy as np
 import numpy.typing as npt
 
 from config import TopicSettings
-from nlp.brands import CJK, fold
+from core import fold
+from nlp.brands import CJK
 
 Embeddings = npt.NDArray[np.float32]
 

@@ -40,13 +40,25 @@ if [ -z "$have_java" ]; then
     fi
 fi
 
+# Debian's Chromium drives the web app's browser tests (Playwright with
+# executable_path=/usr/bin/chromium; no browser is ever downloaded).
+if [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "setup: installing Debian's chromium for the browser tests"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+    else
+        echo "setup: warning: /usr/bin/chromium missing; browser tests will be skipped" >&2
+        echo "       (sudo apt-get install chromium)" >&2
+    fi
+fi
+
 echo "setup: syncing $VENV with requirements.lock (cached in ${UV_CACHE_DIR:-~/.cache/uv})"
 # Bytecode is compiled at install time: every crawl is a fresh process (Scrapy's reactor
 # cannot restart), and with PYTHONDONTWRITEBYTECODE set Python would recompile each time.
 "$VENV/bin/uv" pip sync --quiet --python "$VENV/bin/python" --require-hashes --compile-bytecode \
     requirements.lock
 "$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python" --no-deps --editable .
-"$VENV/bin/python" -m compileall -q kikimimi crawlers nlp indexer alerts >/dev/null
+"$VENV/bin/python" -m compileall -q core config kikimimi crawlers nlp indexer alerts >/dev/null
 echo "setup: preparing the NLP model's ONNX export (once per model release)"
 HF_HUB_OFFLINE=1 "$VENV/bin/kikimimi" nlp build
 echo "setup: done ($VENV/bin/kikimimi)"

@@ -12,7 +12,7 @@ Quirks of real listings are served too (shape as in turnage/graw
 ``reddit/redded_fixtures_test.go``): a post whose author deleted their account has the author
 ``[deleted]``, no ``author_fullname`` and its text intact (give it ``author="[deleted]"``); a
 title-only self post has ``selftext`` ``""`` and no ``selftext_html`` (text ``""``), or
-whitespace such as ``"\n\n"`` kept as written and an empty ``<div class="md">``.
+whitespace such as ``"\\n\\n"`` kept as written and an empty ``<div class="md">``.
 """
 
 from __future__ import annotations

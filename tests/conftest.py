@@ -94,7 +94,7 @@ def make_mentions() -> MakeMentions:
         for i in range(count):
             japanese = i % 2 == 1
             phrase = (JA_PHRASES if japanese else EN_PHRASES)[i % 3]
-            published = start + timedelta(minutes=7 * i)
+            published = start + timedelta(minutes=5 * i)  # 10,000 end before 2026-11-25
             mentions.append(
                 Mention(
                     source=source,

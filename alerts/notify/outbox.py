@@ -359,6 +359,26 @@ class Outbox:
         """Delivered notices, oldest first."""
         return self._list("delivered", channel, limit)
 
+    def recent(self, kind: str, limit: int = 50) -> list[Notice]:
+        """The notices of ``kind`` (e.g. ``spike``), newest first, whatever their delivery
+        status: one per event (a notice sent to several channels is listed once)."""
+        sql = (
+            "SELECT payload FROM notices WHERE json_extract(payload, '$.kind') = ?"
+            " ORDER BY enqueued_at DESC, key"
+        )
+        found: dict[str, Notice] = {}
+        with self._lock:
+            rows = self._db.execute(sql, (kind,)).fetchall()
+        for (payload,) in rows:
+            try:
+                notice = parse_record(Notice, payload)
+            except RecordError:
+                continue  # a payload this version cannot read is skipped
+            found.setdefault(notice.key.removesuffix(f":{notice.channel}"), notice)
+            if len(found) == limit:
+                break
+        return list(found.values())
+
     def _list(self, status: Status, channel: str | None, limit: int) -> list[OutboxEntry]:
         sql = f"SELECT {_COLUMNS} FROM notices WHERE status = ?"  # noqa: S608
         params: tuple[object, ...] = (status,)

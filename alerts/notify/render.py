@@ -1,7 +1,10 @@
 """A notice laid out once, for every channel to format: subject, body, facts, a safe link.
 
 Nothing here escapes: each channel escapes for its own medium (Slack mrkdwn, HTML). Post
-text, author names and URLs come from the public and are treated as hostile.
+text, author names and URLs come from the public and are treated as hostile: the subject
+and every fact are one clean line (:func:`core.one_line`), the body keeps its line breaks
+but loses control characters, escape sequences, bidi controls and zero-width characters
+(:func:`core.visible_text`).
 """
 
 from __future__ import annotations
@@ -9,11 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core import Notice
+from core import Notice, one_line, visible_text
 
-__all__ = ["RenderedNotice", "cut", "one_line", "render", "safe_link", "slug"]
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+__all__ = ["RenderedNotice", "cut", "render", "safe_link", "slug"]
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,6 @@ class RenderedNotice:
         if self.link:
             lines += ["", self.link]
         return "\n".join(lines).strip() + "\n"
-
-
-def one_line(text: str) -> str:
-    """``text`` with control characters dropped and all whitespace runs made one space."""
-    return " ".join(_CONTROL.sub("", text).split())
 
 
 def cut(text: str, limit: int) -> str:
@@ -80,7 +76,7 @@ def render(notice: Notice) -> RenderedNotice:
     for label, value in sorted(notice.facts.items()):
         if label != "team" or not notice.team:
             fact(label.replace("_", " ").capitalize(), value)
-    body = _CONTROL.sub("", notice.body).replace("\r\n", "\n").strip()
+    body = visible_text(notice.body).strip()
     return RenderedNotice(
         subject=one_line(notice.subject),
         body=body,

@@ -10,7 +10,7 @@ posts newest first, paged by the Listing's ``after``. The cursor of a term is th
 A post is deleted when Reddit says the post is: its text ``[deleted]``/``[removed]`` or a
 ``removed_by_category``. An author shown as ``[deleted]`` (the account is gone) leaves the
 post live with an unknown author. A title-only self post (``selftext`` empty or blank, e.g.
-``"\n\n"``) has its title as its text.
+``"\\n\\n"``) has its title as its text.
 """
 
 from __future__ import annotations

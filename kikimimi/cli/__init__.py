@@ -8,16 +8,19 @@ from pathlib import Path
 
 import click
 
-from core import KikimimiError
+from core import ConfigError, KikimimiError
 from kikimimi.cli.config_cmds import config
-from kikimimi.cli.context import CliContext
+from kikimimi.cli.context import CONFIG_HELP, CliContext, accept_config_everywhere
 from kikimimi.cli.crawl_cmds import crawl, schedule, sources
 from kikimimi.cli.demo_cmd import demo
 from kikimimi.cli.es_cmds import es
 from kikimimi.cli.index_cmds import index
 from kikimimi.cli.nlp_cmds import nlp
+from kikimimi.cli.queue_cmds import queue
 from kikimimi.cli.run_cmds import cases, report, rules, run
 from kikimimi.cli.status_cmd import status
+from kikimimi.cli.users_cmds import users
+from kikimimi.cli.web_cmds import web
 
 __all__ = ["cli", "main"]
 
@@ -28,7 +31,7 @@ __all__ = ["cli", "main"]
     "config_file",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="Configuration file (default: $KIKIMIMI_CONFIG, else config/kikimimi.yaml).",
+    help=CONFIG_HELP,
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log debug details to stderr.")
 @click.version_option(package_name="kikimimi")
@@ -57,7 +60,11 @@ cli.add_command(run)
 cli.add_command(rules)
 cli.add_command(cases)
 cli.add_command(status)
+cli.add_command(queue)
 cli.add_command(report)
+cli.add_command(users)
+cli.add_command(web)
+accept_config_everywhere(cli)
 
 
 def main() -> None:
@@ -72,6 +79,10 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem.render(exc.file)}", err=True)
+        sys.exit(1)
     except KikimimiError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from config import config_path, load_settings
+from config import check_settings, config_path
 from kikimimi.cli.context import CliContext, pass_context
 
 
@@ -19,9 +19,10 @@ def config() -> None:
 @click.argument("path", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @pass_context
 def check(ctx: CliContext, path: Path | None) -> None:
-    """Validate PATH (default: the --config file); exit non-zero on the first bad file."""
+    """Validate PATH (default: the --config file) and the files it names; exit non-zero
+    with one line per problem."""
     file = config_path(path or ctx.config_file)
-    settings = load_settings(file)
+    settings = check_settings(file)
     click.echo(
         f"{file}: OK — {len(settings.brands)} brand(s), {len(settings.competitors)} "
         f"competitor(s), {len(settings.sources)} source(s), "

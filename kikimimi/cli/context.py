@@ -1,4 +1,5 @@
-"""What every subcommand shares: the configuration file, loaded on first use."""
+"""What every subcommand shares: the configuration file, loaded on first use, and the
+``--config`` option that chooses it, accepted before and after any subcommand."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 import click
 
 from config import Settings, load_settings
+
+CONFIG_HELP = "Configuration file (default: $KIKIMIMI_CONFIG, else config/kikimimi.yaml)."
 
 
 @dataclass
@@ -23,6 +26,11 @@ class CliContext:
             self._settings = load_settings(self.config_file)
         return self._settings
 
+    def use_config(self, config_file: Path) -> None:
+        """Read ``config_file`` instead: a ``--config`` later on the command line wins."""
+        self.config_file = config_file
+        self._settings = None
+
 
 pass_context = click.make_pass_decorator(CliContext)
 
@@ -30,3 +38,30 @@ pass_context = click.make_pass_decorator(CliContext)
 def say(message: str) -> None:
     """Progress and status lines go to stderr, results to stdout."""
     click.echo(message, err=True)
+
+
+def accept_config_everywhere(group: click.Group) -> None:
+    """Give every command under ``group`` a ``--config`` option too, so that it may follow
+    the subcommand (``kikimimi status --config FILE``) as well as precede it."""
+    for command in group.commands.values():
+        command.params.append(
+            click.Option(
+                ["--config"],
+                type=click.Path(path_type=Path, dir_okay=False),
+                expose_value=False,
+                callback=_use_config,
+                help=CONFIG_HELP,
+            )
+        )
+        if isinstance(command, click.Group):
+            accept_config_everywhere(command)
+
+
+def _use_config(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is None:
+        return
+    shared = ctx.find_object(CliContext)
+    if shared is None:
+        ctx.obj = CliContext(value)
+    else:
+        shared.use_config(value)

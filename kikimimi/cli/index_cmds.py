@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from core import escape_invisible, one_line
 from indexer import IndexReport, search_mentions
 from kikimimi import wiring
 from kikimimi.cli.context import CliContext, pass_context, say
@@ -71,16 +72,18 @@ def replay(ctx: CliContext) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the stored documents as JSON lines.")
 @pass_context
 def search(ctx: CliContext, words: str, size: int, as_json: bool) -> None:
-    """Find the newest mentions containing WORDS (English or Japanese)."""
+    """Find the newest mentions containing WORDS (English or Japanese). Control characters,
+    escape sequences, bidi controls and zero-width characters in the posts are left out
+    (with ``--json``: written as ``\\uXXXX`` escapes)."""
     settings = ctx.settings
     hits = search_mentions(
         wiring.elasticsearch_client(settings), wiring.index_names(settings), words, size
     )
     for doc in hits:
         if as_json:
-            click.echo(json.dumps(doc, ensure_ascii=False))
+            click.echo(escape_invisible(json.dumps(doc, ensure_ascii=False)))
         else:
-            click.echo(f"{doc['published_at']}  {doc['source']:<13} {doc['text'][:100]!r}")
+            click.echo(f"{doc['published_at']}  {doc['source']:<13} {one_line(doc['text'])[:100]}")
     if not as_json:
         say(f"{len(hits)} mention(s)")
 

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 import click
 
+from core import escape_invisible
 from kikimimi.cli.context import CliContext, pass_context, say
 from nlp import DEFAULT_MODEL_DIR
 
@@ -66,7 +67,7 @@ def score_command(ctx: CliContext, source: TextIO, target: TextIO, backend: str 
                 "intent": result.intent,
                 "topics": result.topics,
             }
-            target.write(json.dumps(line, ensure_ascii=False) + "\n")
+            target.write(escape_invisible(json.dumps(line, ensure_ascii=False)) + "\n")
         done += len(posts)
         rate = done / max(time.monotonic() - started, 1e-9)
         say(f"… {done} posts scored ({rate:,.0f}/s), {bad} bad line(s) skipped")

@@ -11,7 +11,15 @@ import click
 
 from alerts import CaseStore
 from config import config_path
-from core import AnalyzedMention, Case, IndexedMention, Mention, RecordError, parse_record
+from core import (
+    AnalyzedMention,
+    Case,
+    IndexedMention,
+    Mention,
+    RecordError,
+    one_line,
+    parse_record,
+)
 from kikimimi import wiring
 from kikimimi.cli.context import CliContext, pass_context, say
 
@@ -28,13 +36,19 @@ from kikimimi.cli.context import CliContext, pass_context, say
 @click.option(
     "--no-schedule", is_flag=True, help="Only process the queue; do not run the crawl schedule."
 )
-@click.option("--until-idle", is_flag=True, help="Stop once the queue is empty.")
+@click.option(
+    "--until-idle",
+    is_flag=True,
+    help="Stop once the queue, the indexer's spool and the outbox are drained; stopped "
+    "before that (--for, a signal), exit 3 saying what is left.",
+)
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=256, show_default=True)
 @pass_context
 def run(
     ctx: CliContext, duration: float | None, no_schedule: bool, until_idle: bool, batch_size: int
 ) -> None:
-    """The main job: crawl on schedule, analyse, index, open cases, notify."""
+    """The main job: crawl on schedule, analyse, index, open cases, notify. One per state
+    directory: a second one is refused."""
     from kikimimi.main_job import RunOptions, run_main_job  # noqa: PLC0415
 
     options = RunOptions(
@@ -44,12 +58,18 @@ def run(
         until_idle=until_idle,
         live_progress=sys.stderr.isatty(),
     )
-    totals = run_main_job(ctx.settings, config_path(ctx.config_file), options, say)
+    result = run_main_job(ctx.settings, config_path(ctx.config_file), options, say)
+    totals, left = result.totals, result.left
     click.echo(
         f"processed {totals.mentions} mention(s) ({totals.rate:,.0f}/s): "
         f"{totals.cases_opened} case(s) opened, {totals.cases_updated} updated, "
         f"{totals.notices} notice(s) queued, {totals.spikes} spike alert(s)"
     )
+    if left.dead_letters:
+        say(f"{left.dead_letters} mention(s) dead-lettered: see `kikimimi queue dead-letters`")
+    if until_idle and not left.idle:
+        say(f"stopped before idle: {left.describe()}")
+        sys.exit(3)
 
 
 @click.group("rules")
@@ -73,7 +93,7 @@ def rules_test(ctx: CliContext, mentions_file: TextIO) -> None:
         try:
             record = parse_record(IndexedMention, line)  # a mention, analysed or indexed
         except RecordError as exc:
-            say(f"line {number}: skipped: {exc}")
+            say(one_line(f"line {number}: skipped: {exc}"))
             continue
         if record.sentiment is None:
             raw.append(record)
@@ -89,16 +109,18 @@ def rules_test(ctx: CliContext, mentions_file: TextIO) -> None:
         decision = engine.decide(mention)
         sentiment = mention.sentiment.label if mention.sentiment else "?"
         brands = ", ".join(f"{b.brand}/{b.role}" for b in mention.brands) or "no brand"
-        click.echo(f"{mention.id} [{mention.source}] {sentiment}, {mention.intent}, {brands}")
-        click.echo(f"  {' '.join(mention.text.split())[:100]}")
+        click.echo(
+            one_line(f"{mention.id} [{mention.source}] {sentiment}, {mention.intent}, {brands}")
+        )
+        click.echo(f"  {one_line(mention.text)[:100]}")
         if not decision.matches:
             click.echo("  no rule fires")
         for match in decision.matches:
-            click.echo(f"  fires {match.explain()}")
+            click.echo(f"  fires {one_line(match.explain())}")
         if decision.case:
             c = decision.case
             click.echo(
-                f"  → case for {c.brand}: priority {c.priority}, team {c.team}, "
+                f"  → case for {one_line(c.brand)}: priority {c.priority}, team {c.team}, "
                 f"notify {', '.join(c.notify) or 'nobody'}"
             )
         for feed, channels in decision.feeds.items():
@@ -115,11 +137,13 @@ def _store(ctx: CliContext) -> CaseStore:
 
 
 def _line(case: Case) -> str:
-    who = case.author.handle or case.author.id or "?"
+    """One case on one line; every text from the case (its author's handle above all) is
+    made harmless for the terminal."""
+    who = one_line(case.author.handle or case.author.id or "") or "?"
     breach = " SLA BREACHED" if case.sla_breached else ""
     return (
         f"{case.id}  {case.status:<9} {case.priority:<6} {case.team or '-':<10} "
-        f"{case.brand:<14} {who:<28} {len(case.mention_ids):>3} post(s)  "
+        f"{one_line(case.brand):<14} {who:<28} {len(case.mention_ids):>3} post(s)  "
         f"opened {case.opened_at:%Y-%m-%d %H:%M}{breach}"
     )
 
@@ -147,43 +171,66 @@ def cases_show(ctx: CliContext, case_id: str) -> None:
     """One case with its history."""
     case = _store(ctx).get(case_id)
     click.echo(_line(case))
-    click.echo(
-        f"rule: {case.rule}\nwhy: {case.reason}\nSLA due: {case.sla_due_at:%Y-%m-%d %H:%M} UTC"
-    )
-    click.echo(f"mentions: {', '.join(case.mention_ids)}")
+    click.echo(f"rule: {one_line(case.rule)}\nwhy: {one_line(case.reason)}")
+    click.echo(f"SLA due: {case.sla_due_at:%Y-%m-%d %H:%M} UTC")
+    click.echo(f"mentions: {one_line(', '.join(case.mention_ids))}")
+    if case.tags:
+        click.echo(f"tags: {one_line(', '.join(case.tags))}")
+    if case.resolution:
+        click.echo(f"resolution: {one_line(case.resolution)}")
+    if case.merged_into:
+        click.echo(f"merged into: {case.merged_into}")
     for event in case.history:
         extra = " ".join(x for x in (event.actor and f"by {event.actor}", event.note) if x)
-        click.echo(f"  {event.at:%Y-%m-%d %H:%M:%S} {event.kind} {extra}".rstrip())
+        click.echo(f"  {event.at:%Y-%m-%d %H:%M:%S} {event.kind} {one_line(extra)}".rstrip())
 
 
 @cases.command("assign")
 @click.argument("case_id")
-@click.option("--to", "assignee", required=True)
+@click.option("--to", "assignee", default=None, help="The agent to hand the case to.")
+@click.option("--team", default=None, help="The team to move the case to.")
 @click.option("--by", "actor", default=None)
 @pass_context
-def cases_assign(ctx: CliContext, case_id: str, assignee: str, actor: str | None) -> None:
-    """Assign a case to an agent."""
-    click.echo(_line(_store(ctx).assign(case_id, assignee, datetime.now(UTC), actor=actor)))
+def cases_assign(
+    ctx: CliContext, case_id: str, assignee: str | None, team: str | None, actor: str | None
+) -> None:
+    """Assign a case to an agent, a team, or both."""
+    now = datetime.now(UTC)
+    click.echo(_line(_store(ctx).assign(case_id, assignee, now, actor=actor, to_team=team)))
 
 
 @cases.command("respond")
 @click.argument("case_id")
 @click.option("--by", "actor", default=None)
 @click.option("--note", default=None)
+@click.option("--take-over", is_flag=True, help="Take the case over from the agent who holds it.")
 @pass_context
-def cases_respond(ctx: CliContext, case_id: str, actor: str | None, note: str | None) -> None:
-    """Record a response to the customer (the first sets the first response time)."""
-    click.echo(_line(_store(ctx).respond(case_id, datetime.now(UTC), actor=actor, note=note)))
+def cases_respond(
+    ctx: CliContext, case_id: str, actor: str | None, note: str | None, take_over: bool
+) -> None:
+    """Record a response to the customer (the first sets the first response time). While
+    another agent holds the case, it is refused unless --take-over."""
+    case = _store(ctx).respond(
+        case_id, datetime.now(UTC), actor=actor, note=note, take_over=take_over
+    )
+    click.echo(_line(case))
 
 
 @cases.command("close")
 @click.argument("case_id")
 @click.option("--csat", type=click.IntRange(1, 5), default=None)
+@click.option("--resolution", default=None, help="How it was resolved (e.g. refunded).")
 @click.option("--by", "actor", default=None)
 @pass_context
-def cases_close(ctx: CliContext, case_id: str, csat: int | None, actor: str | None) -> None:
-    """Close a case, optionally with the customer's satisfaction score (1–5)."""
-    click.echo(_line(_store(ctx).close(case_id, datetime.now(UTC), csat=csat, actor=actor)))
+def cases_close(
+    ctx: CliContext, case_id: str, csat: int | None, resolution: str | None, actor: str | None
+) -> None:
+    """Close a case, optionally with the customer's satisfaction score (1–5) and how it was
+    resolved."""
+    case = _store(ctx).close(
+        case_id, datetime.now(UTC), csat=csat, actor=actor, resolution=resolution
+    )
+    click.echo(_line(case))
 
 
 @click.command("report")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 
 import click
+from elasticsearch import Elasticsearch
 
-from config import crawl_state_path, queue_path
-from core import ElasticsearchError
+from config import Settings, crawl_state_path, queue_path
+from core import ElasticsearchError, SqliteMentionQueue, one_line
 from indexer import cluster_health, count_mentions
 from kikimimi import wiring
 from kikimimi.cli.context import CliContext, pass_context
@@ -16,44 +17,96 @@ from kikimimi.cli.context import CliContext, pass_context
 @click.command("status")
 @pass_context
 def status(ctx: CliContext) -> None:
-    """Queue depth, outbox, sources' health, Elasticsearch health and open cases. Exit 3 when
-    something needs attention."""
-    from core import SqliteMentionQueue  # noqa: PLC0415
-    from crawlers import CrawlState, source_health  # noqa: PLC0415
-
+    """Queue depth and dead letters, the indexer's spool and refused documents, outbox,
+    Elasticsearch health, open cases, sources' health. Exit 3 when something needs
+    attention: dead letters, spooled or refused documents, notices retrying or failed,
+    Elasticsearch red or unreachable, an unhealthy source."""
     settings = ctx.settings
-    attention = False
-    queue = SqliteMentionQueue(queue_path(settings))
-    click.echo(f"queue:          {queue.depth():,} mention(s) waiting or in flight")
-    queue.close()
-    outbox = wiring.outbox(settings)
-    counts = outbox.counts()
-    outbox.close()
-    click.echo(
-        f"outbox:         {counts.pending} pending, {counts.delivered} delivered, "
-        f"{counts.failed} failed"
-    )
-    attention |= counts.failed > 0
     client = wiring.elasticsearch_client(settings)
+    attention = [
+        _queue(settings),
+        _indexer(settings, client),
+        _outbox(settings),
+        _elasticsearch(settings, client),
+        _sources(settings),
+    ]
+    if any(attention):
+        sys.exit(3)
+
+
+def _queue(settings: Settings) -> bool:
+    queue = SqliteMentionQueue(queue_path(settings))
+    try:
+        click.echo(f"queue:          {queue.depth():,} mention(s) waiting or in flight")
+        dead = queue.dead_letter_count()
+        newest = queue.dead_letters(limit=1)
+    finally:
+        queue.close()
+    if not newest:
+        click.echo("dead letters:   none")
+        return False
+    click.echo(
+        f"dead letters:   {dead:,} mention(s) the pipeline could not process, newest: "
+        f"{one_line(newest[0].reason)} (see `kikimimi queue dead-letters`)"
+    )
+    return True
+
+
+def _indexer(settings: Settings, client: Elasticsearch) -> bool:
+    indexer = wiring.indexer(settings, client)
+    spooled = indexer.spool.pending_count()
+    click.echo(
+        f"spool:          {spooled:,} mention(s) waiting for Elasticsearch "
+        "(the main job or `kikimimi index replay` sends them)"
+        if spooled
+        else "spool:          empty"
+    )
+    refused, reason = indexer.dead_letters.summary()
+    if refused:
+        click.echo(
+            f"not indexed:    {refused:,} document(s) dead-lettered by the indexer, newest: "
+            f"{one_line(reason or '?')} (in {indexer.dead_letters.path})"
+        )
+    return spooled > 0 or refused > 0
+
+
+def _outbox(settings: Settings) -> bool:
+    outbox = wiring.outbox(settings)
+    try:
+        counts = outbox.counts()
+    finally:
+        outbox.close()
+    click.echo(
+        f"outbox:         {counts.pending} pending ({counts.retrying} retrying), "
+        f"{counts.delivered} delivered, {counts.failed} failed"
+    )
+    return counts.failed > 0 or counts.retrying > 0
+
+
+def _elasticsearch(settings: Settings, client: Elasticsearch) -> bool:
     try:
         health = cluster_health(client)
         mentions = count_mentions(client, wiring.index_names(settings))
         open_cases = wiring.case_store(settings, client).count_open()
-        click.echo(
-            f"elasticsearch:  {health.status} ({health.nodes} node(s)), "
-            f"{mentions:,} mention(s), {open_cases:,} open case(s)"
-        )
-        attention |= health.status == "red"
     except ElasticsearchError as exc:
         click.echo(f"elasticsearch:  {exc}")
-        attention = True
+        return True
+    click.echo(
+        f"elasticsearch:  {health.status} ({health.nodes} node(s)), "
+        f"{mentions:,} mention(s), {open_cases:,} open case(s)"
+    )
+    return health.status == "red"
+
+
+def _sources(settings: Settings) -> bool:
+    from crawlers import CrawlState, source_health  # noqa: PLC0415 - loads Scrapy
+
     state = CrawlState(crawl_state_path(settings))
     try:
-        for health_row in source_health(settings.sources, state):
-            mark = "ok" if health_row.healthy else "UNHEALTHY"
-            click.echo(f"source {health_row.name:<16} {mark:<9} {health_row.verdict}")
-            attention |= not health_row.healthy
+        rows = source_health(settings.sources, state)
     finally:
         state.close()
-    if attention:
-        sys.exit(3)
+    for row in rows:
+        mark = "ok" if row.healthy else "UNHEALTHY"
+        click.echo(f"source {row.name:<16} {mark:<9} {row.verdict}")
+    return not all(row.healthy for row in rows)

@@ -8,7 +8,9 @@
    outbox) against the configured Elasticsearch until every source was crawled twice and
    all is processed;
 4. plays a care team answering and closing some cases (timestamps are real, so the KPIs
-   are computed, not typed in), then prints what happened and writes an HTML report.
+   are computed, not typed in), then prints what happened and writes an HTML report;
+5. creates two web app users in the demo's state (a lead and an agent, with the demo-only
+   password :data:`DEMO_PASSWORD`) and prints how to open ``kikimimi web`` on its data.
 """
 
 from __future__ import annotations
@@ -34,15 +36,25 @@ from config import (
     load_settings,
     local_node_dir,
     queue_path,
+    users_path,
 )
-from core import Case, Notice, SqliteMentionQueue
+from core import Case, Notice, SqliteMentionQueue, one_line
 from crawlers import CrawlState
 from kikimimi import wiring
+from kikimimi.accounts import Accounts, Role
 from kikimimi.demo.sources import APP_ID, MASTODON_TOKEN, WEBHOOK_SECRET, DemoSources
 from kikimimi.demo.stream import demo_posts
 from kikimimi.main_job import RunOptions, run_main_job
 
-__all__ = ["DemoSummary", "render", "run_demo"]
+__all__ = [
+    "DEMO_PASSWORD",
+    "DemoSummary",
+    "DemoUser",
+    "create_demo_users",
+    "render",
+    "run_demo",
+    "web_hint",
+]
 
 DEMO_PREFIX = "kikimimi-demo"
 TOKEN_VARIABLE = "KIKIMIMI_DEMO_MASTODON_TOKEN"
@@ -50,6 +62,18 @@ WEBHOOK_SECRET_VARIABLE = "KIKIMIMI_DEMO_WEBHOOK_SECRET"
 CRAWLS_PER_SOURCE = 2
 MAX_SECONDS = 300.0
 REPORT_DAYS = 14
+DEMO_PASSWORD = "kikimimi-demo"
+"""The password of the demo's web users: the demo's state is throwaway, never a real
+install's."""
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """A web app user the demo created."""
+
+    name: str
+    role: Role
+    teams: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -64,6 +88,8 @@ class DemoSummary:
     kpis: KpiReport
     report_path: Path
     crawls: dict[str, int]
+    config_path: Path
+    users: list[DemoUser]
 
 
 def run_demo(settings: Settings, say: Callable[[str], None]) -> DemoSummary:
@@ -117,6 +143,8 @@ def run_demo(settings: Settings, say: Callable[[str], None]) -> DemoSummary:
             kpis=kpis,
             report_path=report_path,
             crawls=crawls,
+            config_path=config,
+            users=create_demo_users(demo_settings),
         )
 
 
@@ -138,6 +166,10 @@ def _write_config(settings: Settings, workspace: Path, urls: dict[str, str]) -> 
     rules = [_notify(rule, "care-webhook") for rule in dump["rules"]]
     spikes = {**dump["alerting"]["spikes"], "min_count": 5, "evaluate_every_seconds": 3}
     spikes["notify"] = ["care-webhook"]
+    escalation = {
+        by: {key: ["care-webhook"] for key in names}
+        for by, names in dump["alerting"]["escalation"].items()
+    }
     vips = [*dump["alerting"]["vip_authors"], *_vip_dids(settings)]
     every = 8
     document: dict[str, Any] = {
@@ -148,7 +180,12 @@ def _write_config(settings: Settings, workspace: Path, urls: dict[str, str]) -> 
         "elasticsearch": es,
         "notifications": [channel],
         "rules": rules,
-        "alerting": {**dump["alerting"], "vip_authors": vips, "spikes": spikes},
+        "alerting": {
+            **dump["alerting"],
+            "vip_authors": vips,
+            "spikes": spikes,
+            "escalation": escalation,
+        },
         "crawl": {"backoff_seconds": 0.5},
         "sources": [
             {"name": "hn", "type": "hackernews", "base_url": urls["hackernews"]},
@@ -240,6 +277,36 @@ def _play_care_team(settings: Settings, client: Elasticsearch) -> list[Case]:
     return sorted(store.search(), key=lambda c: c.opened_at)
 
 
+def create_demo_users(settings: Settings) -> list[DemoUser]:
+    """A lead of every team the rules name (cases and feeds) and an agent of the case
+    teams, both with :data:`DEMO_PASSWORD`, in the (demo) state directory."""
+    case_teams = sorted({rule.team for rule in settings.rules if rule.team})
+    feed_teams = {rule.feed for rule in settings.rules if rule.feed}
+    users = [
+        DemoUser("demo-lead", Role.LEAD, tuple(sorted({*case_teams, *feed_teams}))),
+        DemoUser("demo-agent", Role.AGENT, tuple(case_teams)),
+    ]
+    with Accounts(users_path(settings)) as accounts:
+        for user in users:
+            accounts.add_user(user.name, DEMO_PASSWORD, user.role, user.teams)
+    return users
+
+
+def web_hint(config_path: Path, users: Iterable[DemoUser]) -> list[str]:
+    """How to open the web app on the demo's data, and as whom."""
+    lines = [
+        "",
+        "Open the web app on the demo's data (Ctrl-C stops it):",
+        f"  .venv/bin/kikimimi --config {config_path} web",
+        "  then http://127.0.0.1:8080 and sign in as",
+    ]
+    lines += [
+        f"    {user.name} ({user.role}, teams {', '.join(user.teams)}), password {DEMO_PASSWORD}"
+        for user in users
+    ]
+    return lines
+
+
 def _by_source(client: Elasticsearch, index: str) -> dict[str, Counter[str]]:
     response = client.search(
         index=index,
@@ -258,7 +325,8 @@ def _by_source(client: Elasticsearch, index: str) -> dict[str, Counter[str]]:
 
 
 def render(summary: DemoSummary) -> str:
-    """The summary as the lines the demo prints."""
+    """The summary as the lines the demo prints (what came from posts made harmless for the
+    terminal)."""
     lines = [f"Kikimimi demo — {summary.mentions} mentions in {summary.seconds:.0f} s", ""]
     lines.append("Mentions by source (negative / neutral / positive):")
     for source, labels in sorted(summary.by_source.items()):
@@ -269,7 +337,7 @@ def render(summary: DemoSummary) -> str:
     lines.append("crawls per source: " + ", ".join(f"{k} {v}" for k, v in summary.crawls.items()))
     lines += ["", f"Cases opened: {len(summary.cases)}"]
     for case in summary.cases:
-        who = case.author.handle or case.author.name or case.author.id or "?"
+        who = one_line(case.author.handle or case.author.name or case.author.id or "") or "?"
         lines.append(
             f"  [{case.priority:<6}] {case.team or '-':<10} {case.brand:<13} {who[:30]:<30} "
             f"{len(case.mention_ids)} post(s), {case.status}"
@@ -278,7 +346,7 @@ def render(summary: DemoSummary) -> str:
     spikes = [n for n in summary.notices if n.kind == "spike"]
     lines += ["", f"Spike alerts: {len(spikes)}"]
     for notice in spikes:
-        lines.append(f"  {notice.subject}")
+        lines.append(f"  {one_line(notice.subject)}")
         lines.append(f"    {_short(notice.body.splitlines()[0], 240)}")
     kinds = Counter(n.kind for n in summary.notices)
     lines += [
@@ -293,6 +361,7 @@ def render(summary: DemoSummary) -> str:
         render_table(summary.kpis),
     ]
     lines.append(f"HTML report: {summary.report_path}")
+    lines += web_hint(summary.config_path, summary.users)
     return "\n".join(lines)
 
 
@@ -301,12 +370,12 @@ def _feeds(notices: Iterable[Notice]) -> list[str]:
     if not feeds:
         return []
     lines = ["Forwarded to team feeds (no case):"]
-    lines += [f"  {n.subject}" for n in feeds[:8]]
+    lines += [f"  {one_line(n.subject)}" for n in feeds[:8]]
     if len(feeds) > 8:
         lines.append(f"  … and {len(feeds) - 8} more")
     return lines
 
 
 def _short(text: str, width: int = 150) -> str:
-    flat = " ".join(text.split())
+    flat = one_line(text)
     return flat if len(flat) <= width else flat[: width - 1] + "…"

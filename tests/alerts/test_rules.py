@@ -120,3 +120,13 @@ def test_positive_posts_open_nothing_and_conditions_must_all_hold() -> None:
 def test_disabled_rules_do_not_fire() -> None:
     off = RuleSettings(name="off", enabled=False, open_case=True)
     assert RuleEngine([off]).decide(mention()).matches == ()
+
+
+def test_the_case_action_carries_the_posts_language_and_whether_it_tagged_the_brand() -> None:
+    engine = RuleEngine(RULES)
+    tagged = mention(tagged=True).model_copy(update={"lang": "en", "detected_lang": "ja"})
+    action = engine.decide(tagged).case
+    assert action is not None and (action.lang, action.tagged) == ("ja", True)
+    untagged = mention().model_copy(update={"lang": "en"})
+    action = engine.decide(untagged).case
+    assert action is not None and (action.lang, action.tagged) == ("en", False)

@@ -12,6 +12,7 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from alerts.cases import CaseStore
+from alerts.inbox import CaseQuery
 from alerts.kpi_queries import kpi_report
 from alerts.rules import CaseAction
 from alerts.spikes import SpikeDetector
@@ -62,6 +63,16 @@ ENTRIES: dict[str, Callable[[Elasticsearch, Path], Any]] = {
     "record a response to a case": lambda es, _: cases(es).respond("case-1", NOW),
     "close a case": lambda es, _: cases(es).close("case-1", NOW),
     "flag SLA breaches": lambda es, _: cases(es).mark_sla_breaches(NOW),
+    "claim a case": lambda es, _: cases(es).claim("case-1", "ben", NOW),
+    "add a note to a case": lambda es, _: cases(es).note("case-1", "called", NOW),
+    "tag a case": lambda es, _: cases(es).tag("case-1", "refund", NOW),
+    "untag a case": lambda es, _: cases(es).untag("case-1", "refund", NOW),
+    "change a case's priority": lambda es, _: cases(es).set_priority("case-1", "low", NOW),
+    "merge two cases": lambda es, _: cases(es).merge("case-1", "case-2", NOW),
+    "mark an SLA breach": lambda es, _: cases(es).mark_sla_breach("case-1", NOW),
+    "list the inbox": lambda es, _: cases(es).inbox(CaseQuery()),
+    "find changed cases": lambda es, _: cases(es).changed_since(NOW),
+    "find an author's cases": lambda es, _: cases(es).cases_of_author("hn:u1"),
     "search cases": lambda es, _: list(cases(es).search(status=["open"])),
     "count open cases": lambda es, _: cases(es).count_open(),
     "refresh the cases index": lambda es, _: cases(es).refresh(),
@@ -75,7 +86,10 @@ ENTRIES: dict[str, Callable[[Elasticsearch, Path], Any]] = {
 
 
 # entries whose first request is made by another entry name that one's operation
-FIRST_REQUEST_BY = {"flag SLA breaches": "search cases", "compute the KPIs": "search cases"}
+FIRST_REQUEST_BY = {
+    "flag SLA breaches": "search cases",
+    "compute the KPIs": "search cases",
+}
 
 
 @pytest.mark.parametrize("entry", ENTRIES)

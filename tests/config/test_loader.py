@@ -86,7 +86,9 @@ def test_invalid_values_from_the_environment_show_the_variable(
 
 def test_rules_must_notify_known_channels(tmp_path: Path) -> None:
     path = write(tmp_path, "rules:\n  - name: r1\n    notify: [nowhere]\n")
-    assert "unknown channel(s) nowhere" in only_problem(path)
+    assert only_problem(path) == (
+        f"{path}:3: rules[0].notify[0]: unknown channel; configured: none (got 'nowhere')"
+    )
 
 
 def test_missing_file(tmp_path: Path) -> None:

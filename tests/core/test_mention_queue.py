@@ -1,4 +1,5 @@
-"""The durable SQLite mention queue: order, leases, acknowledgements, many processes."""
+"""The durable SQLite mention queue: order, leases, acknowledgements, many processes, dead
+letters, a full disk."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from core.errors import StorageFullError
 from core.mention_queue import SqliteMentionQueue
 from core.records import Mention
+from tests.small_filesystem import fill, small_filesystem
 
 
 def test_put_claim_ack_in_order(
@@ -61,3 +66,50 @@ for i in range(300):
     queue = SqliteMentionQueue(path)
     claimed = queue.claim("reader", 1000, lease_seconds=60)
     assert [c.mention.native_id for c in claimed] == [str(i) for i in range(200)]
+
+
+def test_dead_letters_leave_the_queue_with_their_reason_until_retried_or_dropped(
+    tmp_path: Path, make_mentions: Callable[..., list[Mention]]
+) -> None:
+    queue = SqliteMentionQueue(tmp_path / "q.sqlite")
+    mentions = make_mentions(4)
+    queue.put(mentions)
+    claimed = queue.claim("pipeline", 10, lease_seconds=60)
+    queue.dead_letter([(claimed[1].receipt, "NLP: ValueError: too long")])
+    queue.dead_letter([(claimed[3].receipt, "published_at 9999-12-31 is implausible")])
+    queue.ack([claimed[0].receipt, claimed[2].receipt])
+
+    assert queue.depth() == 0, "dead letters are not waiting"
+    assert queue.claim("pipeline", 10, lease_seconds=0) == []
+    assert queue.dead_letter_count() == 2
+    newest, oldest = queue.dead_letters()
+    assert (newest.mention, newest.reason) == (
+        mentions[3],
+        "published_at 9999-12-31 is implausible",
+    )
+    assert (oldest.mention, oldest.reason) == (mentions[1], "NLP: ValueError: too long")
+    assert oldest.deliveries == 1 and newest.dead_at >= oldest.dead_at
+
+    assert queue.retry_dead_letters() == 2
+    again = queue.claim("pipeline", 10, lease_seconds=60)
+    assert [c.mention for c in again] == [mentions[1], mentions[3]]
+    queue.dead_letter([(c.receipt, "still failing") for c in again])
+    assert queue.drop_dead_letters() == 2
+    assert (queue.dead_letter_count(), queue.depth()) == (0, 0)
+
+
+def test_a_full_disk_is_one_clear_error_and_loses_nothing(
+    tmp_path: Path, make_mentions: Callable[..., list[Mention]]
+) -> None:
+    with small_filesystem(tmp_path / "small", "1m") as directory:
+        queue = SqliteMentionQueue(directory / "q.sqlite")
+        queue.put(make_mentions(10))
+        filler = fill(directory)
+        with pytest.raises(StorageFullError) as raised:
+            queue.put(make_mentions(400))
+        assert str(directory / "q.sqlite") in str(raised.value)
+        assert "disk is full" in str(raised.value)
+        filler.unlink()
+        claimed = queue.claim("pipeline", 1000, lease_seconds=60)
+        queue.close()
+    assert len(claimed) == 10

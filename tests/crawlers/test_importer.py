@@ -177,6 +177,96 @@ def test_a_replaced_file_is_read_from_the_start(crawl_env: CrawlEnv, tmp_path: P
     assert [m.native_id for m in second.mentions] == ["r2", "r3"]
 
 
+def csv_row(native_id: str, text: str, minute: int) -> str:
+    return f"{native_id},{text},2026-11-20T09:{minute:02d}:00Z\n"
+
+
+def test_an_unbalanced_quote_is_one_malformed_row_and_reading_goes_on(
+    crawl_env: CrawlEnv, tmp_path: Path
+) -> None:
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "native_id,text,published_at\n"
+        + csv_row("c1", "Hoshi Mobile", 1)
+        + csv_row("c2", '"a quote never closed', 2)  # runs into the next quoted field
+        + csv_row("c3", '"quoted, fine"', 3)
+        + csv_row("c4", "ほしモバイル", 4)
+        + csv_row("c5", '"also never closed', 5)  # runs to the end of the file
+        + csv_row("c6", "Hoshi Mobile", 6),
+        encoding="utf-8",
+    )
+    crawl_env.add_source(name="imp", type="import", path=str(export), format="csv")
+    first = crawl_env.crawl("imp")
+    assert first.returncode == 0, first.stderr
+    assert [m.native_id for m in first.mentions] == ["c1", "c3", "c4", "c6"]
+    assert first.run is not None and first.run.malformed == 2
+    assert "export.csv:3: not CSV (',' expected after '\"' on line 4)" in first.stderr
+    assert "export.csv:6: not CSV (the quote opened on this line is never closed)" in (first.stderr)
+    assert "not complete yet" not in first.stderr
+
+    with export.open("a", encoding="utf-8") as out:
+        out.write(csv_row("c7", "Hoshi Mobile", 7) + csv_row("c8", '"two\nlines"', 8))
+    second = crawl_env.crawl("imp")
+    assert [(m.native_id, m.text) for m in second.mentions] == [
+        ("c7", "Hoshi Mobile"),
+        ("c8", "two\nlines"),
+    ]
+    assert second.run is not None and second.run.malformed == 0
+
+
+def test_a_half_written_last_row_waits_until_it_is_complete(
+    crawl_env: CrawlEnv, tmp_path: Path
+) -> None:
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "native_id,text,published_at\n" + csv_row("c1", "Hoshi Mobile", 1) + 'c2,"half',
+        encoding="utf-8",
+    )
+    crawl_env.add_source(name="imp", type="import", path=str(export), format="csv")
+    first = crawl_env.crawl("imp")
+    assert [m.native_id for m in first.mentions] == ["c1"]
+    assert first.run is not None and first.run.malformed == 0
+
+    with export.open("a", encoding="utf-8") as out:  # the row ends; the next one is half out
+        out.write(' written",2026-11-20T09:02:00Z\n' + 'c3,"first line\nsecond')
+    second = crawl_env.crawl("imp")
+    assert [(m.native_id, m.text) for m in second.mentions] == [("c2", "half written")]
+    assert second.run is not None and second.run.malformed == 0
+
+    with export.open("a", encoding="utf-8") as out:
+        out.write(' line",2026-11-20T09:03:00Z\n')
+    third = crawl_env.crawl("imp")
+    assert [(m.native_id, m.text) for m in third.mentions] == [("c3", "first line\nsecond line")]
+    assert third.run is not None and third.run.malformed == 0
+
+
+def test_a_quote_left_open_in_a_file_that_stopped_growing_is_malformed(
+    crawl_env: CrawlEnv, tmp_path: Path
+) -> None:
+    export = tmp_path / "export.csv"
+    export.write_text(  # complete, but without a newline at its end
+        "native_id,text,published_at\n"
+        + csv_row("c1", "Hoshi Mobile", 1)
+        + csv_row("c2", '"never closed', 2)
+        + csv_row("c3", "Hoshi Mobile", 3).rstrip("\n"),
+        encoding="utf-8",
+    )
+    crawl_env.add_source(name="imp", type="import", path=str(export), format="csv")
+    first = crawl_env.crawl("imp")  # it may still be being written: wait one run
+    assert [m.native_id for m in first.mentions] == ["c1"]
+    assert first.run is not None and first.run.malformed == 0
+    assert "export.csv:3: the quote opened on this line is still open" in first.stderr
+
+    second = crawl_env.crawl("imp")  # it has not grown since: it is complete
+    assert [m.native_id for m in second.mentions] == ["c3"]
+    assert second.run is not None and second.run.malformed == 1
+    assert "export.csv:3: not CSV (the quote opened on this line is never closed)" in (
+        second.stderr
+    )
+    third = crawl_env.crawl("imp")
+    assert third.mentions == [] and third.run is not None and third.run.pages == 0
+
+
 def test_a_missing_path_fails_the_run(crawl_env: CrawlEnv, tmp_path: Path) -> None:
     crawl_env.add_source(name="imp", type="import", path=str(tmp_path / "nowhere"))
     result = crawl_env.crawl("imp")
@@ -205,3 +295,6 @@ def test_times_are_read_in_the_source_time_zone(value: object, expected: datetim
 def test_a_bad_cursor_starts_over() -> None:
     assert FileCursor.loads("not json") == FileCursor()
     assert FileCursor.loads(FileCursor(10, 2, "ab").dumps()) == FileCursor(10, 2, "ab")
+    assert FileCursor.loads(FileCursor(10, 2, "ab", 12).dumps()) == FileCursor(10, 2, "ab", 12)
+    old = json.dumps({"offset": 10, "line": 2, "head": "ab"})  # saved before ``held_at``
+    assert FileCursor.loads(old) == FileCursor(10, 2, "ab")

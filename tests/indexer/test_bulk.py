@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from indexer import (
     DeadLetterFile,
     Indexer,
     Spool,
+    implausible_date,
     install_templates,
     search_mentions,
 )
@@ -52,7 +54,7 @@ def test_ten_thousand_in_ten_thousand_out_and_reindex_updates_in_place(
     assert count(es, index_names) == 10_000
     monthly = es.indices.get_alias(name=index_names.mentions_alias)
     months = {index_names.mention_index(m.published_at) for m in mentions}
-    assert months == {f"{index_names.prefix}-mentions-2026.{m}" for m in ("10", "11", "12")}
+    assert months == {f"{index_names.prefix}-mentions-2026.{m}" for m in ("10", "11")}
     assert months <= set(monthly)
 
     again = indexer.index(make_mentions(10_000, likes=42))
@@ -89,7 +91,7 @@ def test_documents_elasticsearch_refuses_are_dead_lettered_with_its_reason(
     es: Elasticsearch, index_names: IndexNames, tmp_path: Path, make_mentions: Any
 ) -> None:
     indexer = make_indexer(es, index_names, tmp_path)
-    mentions = make_mentions(3000)  # October and November
+    mentions = make_mentions(6000)  # October and November
     october = f"{index_names.prefix}-mentions-2026.10"
     indexer.index(mentions[:1])
     es.indices.put_settings(index=october, settings={"index.blocks.write": True})
@@ -105,6 +107,48 @@ def test_documents_elasticsearch_refuses_are_dead_lettered_with_its_reason(
     assert letter["status"] == 403
     assert "cluster_block_exception" in letter["reason"]
     assert Mention.model_validate_json(letter["document"]).published_at.month == 10
+
+
+@pytest.mark.parametrize(
+    "published_at",
+    [datetime(9999, 12, 31, tzinfo=UTC), datetime(1, 1, 1, tzinfo=UTC)],
+    ids=["year-9999", "year-1"],
+)
+def test_an_implausible_date_is_dead_lettered_and_makes_no_index(
+    es: Elasticsearch,
+    index_names: IndexNames,
+    tmp_path: Path,
+    make_mentions: Any,
+    published_at: datetime,
+) -> None:
+    indexer = make_indexer(es, index_names, tmp_path)
+    good = make_mentions(3)
+    odd = Mention(
+        source="hackernews",
+        native_id="odd",
+        text="a post from an odd clock",
+        published_at=published_at,
+        collected_at=good[0].collected_at,
+    )
+
+    report = indexer.index([good[0], odd, *good[1:]])
+
+    assert (report.indexed, report.dead_lettered) == (3, 1)
+    [letter] = indexer.dead_letters.read()
+    assert letter["id"] == odd.id and "published_at" in letter["reason"]
+    assert "plausible" in letter["reason"]
+    assert Mention.model_validate_json(letter["document"]) == odd
+    months = set(es.indices.get(index=f"{index_names.prefix}-mentions-*"))
+    assert not [m for m in months if m.endswith(f"-{published_at:%Y.%m}")]
+
+
+def test_the_plausible_window_runs_from_1990_to_a_day_ahead() -> None:
+    now = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    assert implausible_date(now + timedelta(hours=23), now) is None
+    assert implausible_date(datetime(1990, 1, 1, tzinfo=UTC), now) is None
+    ahead = implausible_date(now + timedelta(hours=25), now)
+    assert ahead is not None and "2026-12-01T13:00:00+00:00" in ahead
+    assert implausible_date(datetime(1989, 12, 31, 23, 59, tzinfo=UTC), now) is not None
 
 
 def test_a_japanese_mention_is_found_by_a_japanese_word(

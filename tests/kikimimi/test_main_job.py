@@ -110,11 +110,23 @@ class Job:
     config: Path
     names: IndexNames
 
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "kikimimi", "--config", str(self.config), *args]
-        result = subprocess.run(
-            command, capture_output=True, text=True, timeout=600, env=dict(os.environ), check=False
+    def command(self, *args: str) -> list[str]:
+        """The CLI command line for ``args`` with this job's configuration."""
+        return [sys.executable, "-m", "kikimimi", "--config", str(self.config), *args]
+
+    def call(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run the CLI to its end, whatever its exit status."""
+        return subprocess.run(
+            self.command(*args),
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=dict(os.environ),
+            check=False,
         )
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        result = self.call(*args)
         assert result.returncode == 0, result.stderr[-3000:]
         return result
 
@@ -245,8 +257,17 @@ def test_the_main_job_end_to_end(job: tuple[Job, WebhookSink], es: Elasticsearch
     assert len(keys) == len(set(keys)), "every notice is delivered once"
 
 
-def _environment(root: Path, es_url: str, prefix: str, hook_url: str, imports: Path) -> Job:
-    config = {
+def _environment(
+    root: Path,
+    es_url: str,
+    prefix: str,
+    hook_url: str,
+    imports: Path,
+    extra: dict[str, Any] | None = None,
+) -> Job:
+    """A job crawling ``imports``, with one case rule notifying a webhook; ``extra`` replaces
+    top-level settings."""
+    config: dict[str, Any] = {
         "state_dir": "var",
         "brands": [{"name": "Hoshi Mobile", "aliases": ["ほしモバイル", "HoshiMobile"]}],
         "competitors": [{"name": "Nami Telecom", "aliases": ["ナミテレコム"]}],
@@ -265,6 +286,7 @@ def _environment(root: Path, es_url: str, prefix: str, hook_url: str, imports: P
             },
         ],
         "alerting": {"spikes": {"enabled": False}},
+        **(extra or {}),
     }
     root.mkdir(parents=True, exist_ok=True)
     path = root / "kikimimi.yaml"
@@ -309,18 +331,7 @@ def test_kill_9_in_the_middle_of_a_load_loses_and_duplicates_nothing(
 
             killed.run("crawl", "imp")
             process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "kikimimi",
-                    "--config",
-                    str(killed.config),
-                    "run",
-                    "--no-schedule",
-                    "--until-idle",
-                    "--batch-size",
-                    "32",
-                ],
+                killed.command("run", "--no-schedule", "--until-idle", "--batch-size", "32"),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
@@ -345,6 +356,7 @@ def test_kill_9_in_the_middle_of_a_load_loses_and_duplicates_nothing(
 
 
 def _indexed_so_far(es: Elasticsearch, names: IndexNames) -> int:
-    es.options(ignore_status=404).indices.refresh(index=names.mentions_alias)
-    response = es.options(ignore_status=404).count(index=names.mentions_alias)
-    return int(response.get("count", 0))
+    """Mentions indexed so far; 0 while the index does not exist or its shard is starting."""
+    tolerant = es.options(ignore_status=(404, 503))
+    tolerant.indices.refresh(index=names.mentions_alias)
+    return int(tolerant.count(index=names.mentions_alias).get("count", 0))

@@ -54,16 +54,17 @@ def test_delivered_notices_past_keep_delivered_days_are_deleted_once_on_start(
 
     monkeypatch.setattr(Outbox, "purge_delivered", counted)
     stop = threading.Event()
-    notifier = main_job._Notifier(settings, stop)
-    notifier.start()
-    try:
-        for _ in range(12):  # delivery passes, woken as the pipeline would
+    with Outbox(outbox_path(settings)) as outbox:
+        notifier = main_job._Notifier(settings, stop, outbox)
+        notifier.start()
+        try:
+            for _ in range(12):  # delivery passes, woken as the pipeline would
+                notifier.wake.set()
+                time.sleep(0.2)
+        finally:
+            stop.set()
             notifier.wake.set()
-            time.sleep(0.2)
-    finally:
-        stop.set()
-        notifier.wake.set()
-        notifier.join(timeout=10)
+            notifier.join(timeout=10)
     assert purges == [2 * DAY]  # on start only: the next one is due in an hour
     assert main_job.PURGE_EVERY_SECONDS == 3600
     with Outbox(outbox_path(settings)) as outbox:

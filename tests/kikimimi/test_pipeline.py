@@ -24,7 +24,8 @@ from core.records import (
     Notice,
     Sentiment,
 )
-from indexer.bulk import Indexer
+from indexer.bulk import Indexer, IndexReport
+from indexer.spool import Spool
 from indexer.templates import mentions_mappings
 from kikimimi.pipeline import Pipeline, indexed_mention
 
@@ -64,11 +65,15 @@ class FakeAnalyzer:
 
 
 class FakeIndexer:
+    """Takes every document; its spool stays empty."""
+
     def __init__(self) -> None:
         self.documents: list[Mention] = []
+        self.spool = Spool(Path("/nonexistent/spool"))
 
-    def index(self, mentions: Sequence[Mention]) -> None:
+    def index(self, mentions: Sequence[Mention]) -> IndexReport:
         self.documents += mentions
+        return IndexReport(indexed=len(mentions))
 
 
 class FakeCases:

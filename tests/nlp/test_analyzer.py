@@ -103,3 +103,22 @@ def test_analyze_builds_on_the_mention_itself_and_replaces_earlier_analysis(
     assert analyzed.author is exported.author, "the mention's values are shared, not re-parsed"
     assert analyzed.fields_of(Mention) == exported.fields_of(Mention)
     assert "stale" not in analyzed.topics
+
+
+def test_posts_over_the_tokenizers_limits_are_analysed_in_bounded_form(
+    analyzers: dict[str, Analyzer],
+) -> None:
+    now = datetime(2026, 11, 20, tzinfo=UTC)
+    texts = [  # over spaCy's limit (1,000,000 characters), over SudachiPy's (49,149 bytes)
+        "Hoshi Mobile charged me twice! "
+        + "The network keeps dropping my calls and support never answers. " * 20_000,
+        "ほしモバイルの通信障害がひどい。" + "電話がつながらない。" * 6_000,
+    ]
+    mentions = [
+        Mention(source="t", native_id=str(n), text=t, published_at=now, collected_at=now)
+        for n, t in enumerate(texts)
+    ]
+    analyzed = analyzers["onnx"].analyze(mentions)
+    assert [a.text for a in analyzed] == texts, "the record keeps the whole text"
+    assert [[b.brand for b in a.brands] for a in analyzed] == [["Hoshi Mobile"]] * 2
+    assert [a.detected_lang for a in analyzed] == ["en", "ja"]

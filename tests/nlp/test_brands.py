@@ -89,3 +89,24 @@ def test_competitors_have_their_role(matcher: BrandMatcher) -> None:
 def test_matched_terms_are_reported(matcher: BrandMatcher) -> None:
     (match,) = matcher.match("ほしモバイルって星モバイルとも書くの？")
     assert match.terms == ["ほしモバイル", "星モバイル"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hoshi Mobile is down. " + "No signal at all. " * 60_000,  # over spaCy's 1,000,000
+        "ほしモバイルの通信障害がひどい。"
+        + "電話がつながらない。" * 6_000,  # over Sudachi's 49,149 B
+        "Hoshi Mobile 障害 " + "ﷺ" * 3_000,  # NFKC turns each ﷺ into 18 characters
+    ],
+    ids=["english", "japanese", "expanding"],
+)
+def test_texts_over_the_tokenizers_limits_are_matched_in_bounded_form(
+    matcher: BrandMatcher, text: str
+) -> None:
+    assert brands(matcher, text) == [("Hoshi Mobile", "own", False)]
+
+
+def test_a_brand_beyond_the_bound_is_not_seen(matcher: BrandMatcher) -> None:
+    """What the bound costs, as documented: only the start of a very long text is read."""
+    assert brands(matcher, "電話がつながらない。" * 6_000 + "ほしモバイル") == []

@@ -22,14 +22,16 @@ from alerts.notify.channels.base import (
     safe_origin,
 )
 from config import WebhookChannelSettings
-from core import Notice, secrets_in
+from core import Notice, one_line, secrets_in
 
 __all__ = ["WebhookChannel", "notice_body", "sign"]
 
 
 def notice_body(notice: Notice) -> bytes:
-    """The JSON body: ``notice.model_dump(mode="json")``, compact UTF-8."""
+    """The JSON body: ``notice.model_dump(mode="json")``, compact UTF-8, its ``subject`` one
+    clean line (:func:`core.one_line`: a receiver may show it as a title or mail subject)."""
     data = notice.model_dump(mode="json")
+    data["subject"] = one_line(notice.subject)
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 

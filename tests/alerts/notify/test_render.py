@@ -9,9 +9,10 @@ import pytest
 from alerts.notify.channels.salesforce import case_fields
 from alerts.notify.channels.slack import slack_message
 from alerts.notify.channels.zendesk import zendesk_ticket
-from alerts.notify.render import one_line, render, safe_link, slug
+from alerts.notify.render import render, safe_link, slug
 from config.notifications import SalesforceChannelSettings, ZendeskChannelSettings
 from core.records import Notice
+from core.untrusted import one_line
 from standins.slack import slack_block_problems
 from tests.alerts.notify.conftest import MakeNotice
 

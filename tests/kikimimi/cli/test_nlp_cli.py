@@ -52,6 +52,22 @@ def test_score_keeps_order_and_skips_bad_lines(tmp_path: Path) -> None:
     assert lines[2]["intent"] == "question"
 
 
+def test_scores_printed_to_a_terminal_carry_no_raw_control_characters(tmp_path: Path) -> None:
+    hostile_id = "a\u202e\x9b2J\u200b\x1b]0;x\x07"
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        json.dumps({"id": hostile_id, "text": "Hoshi Mobile is down"}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    result = kikimimi("nlp", "score", "--in", str(source), "--out", "-")
+    assert result.returncode == 0, result.stderr
+    assert [
+        raw for raw in ("\u202e", "\x9b", "\u200b", "\x1b", "\x07") if raw in result.stdout
+    ] == []
+    (line,) = result.stdout.splitlines()
+    assert json.loads(line)["id"] == hostile_id  # escaped, not lost
+
+
 def test_eval_prints_the_metrics(tmp_path: Path) -> None:
     data = tmp_path / "eval.jsonl"
     rows = [

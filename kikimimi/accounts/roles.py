@@ -1,0 +1,117 @@
+"""Who may do what: the four roles, the permissions the web app checks on every request,
+and how far each one reaches.
+
+The matrix is data, one table (:data:`PERMISSIONS`); ``docs/web.md`` shows the same table
+and a test keeps the two equal::
+
+    permission              agent   lead    marketer  admin
+    read_cases              teams   teams   —         all
+    act_on_cases            teams   teams   —         all
+    edit_canned_responses   —       teams   —         all
+    view_dashboard          —       teams   —         all
+    read_feeds              teams   teams   teams     all
+    search_mentions         all     all     all       all
+    manage_users            —       —       —         all
+
+``teams``: only on what belongs to one of the user's teams (a case's ``team``, a feed's
+name, a team's canned responses); ``all``: on any team's, and on what belongs to no team.
+``—``: refused. A disabled user may do nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from kikimimi.accounts.records import User
+
+
+class Role(StrEnum):
+    """What a user is there for."""
+
+    AGENT = "agent"  # works the cases of their teams
+    LEAD = "lead"  # works them too, edits canned responses, watches SLAs and KPIs
+    MARKETER = "marketer"  # reads feeds, spikes and mentions; never touches a case
+    ADMIN = "admin"  # manages users; sees and does everything
+
+
+class Permission(StrEnum):
+    """One kind of thing a request may do."""
+
+    READ_CASES = "read_cases"  # the inbox, a case page
+    ACT_ON_CASES = "act_on_cases"  # claim, assign, respond, note, tag, merge, close
+    EDIT_CANNED_RESPONSES = "edit_canned_responses"
+    VIEW_DASHBOARD = "view_dashboard"  # SLA breaches, cases at risk, KPIs
+    READ_FEEDS = "read_feeds"  # team feeds and spike alerts
+    SEARCH_MENTIONS = "search_mentions"
+    MANAGE_USERS = "manage_users"
+
+
+class Reach(StrEnum):
+    """How far a permission a role holds goes."""
+
+    TEAMS = "teams"  # what belongs to one of the user's teams
+    ALL = "all"  # what belongs to any team, or to none
+
+
+_TEAMS, _ALL = Reach.TEAMS, Reach.ALL
+
+PERMISSIONS: Final[Mapping[Permission, Mapping[Role, Reach]]] = MappingProxyType(
+    {
+        Permission.READ_CASES: {Role.AGENT: _TEAMS, Role.LEAD: _TEAMS, Role.ADMIN: _ALL},
+        Permission.ACT_ON_CASES: {Role.AGENT: _TEAMS, Role.LEAD: _TEAMS, Role.ADMIN: _ALL},
+        Permission.EDIT_CANNED_RESPONSES: {Role.LEAD: _TEAMS, Role.ADMIN: _ALL},
+        Permission.VIEW_DASHBOARD: {Role.LEAD: _TEAMS, Role.ADMIN: _ALL},
+        Permission.READ_FEEDS: {
+            Role.AGENT: _TEAMS,
+            Role.LEAD: _TEAMS,
+            Role.MARKETER: _TEAMS,
+            Role.ADMIN: _ALL,
+        },
+        Permission.SEARCH_MENTIONS: dict.fromkeys(Role, _ALL),
+        Permission.MANAGE_USERS: {Role.ADMIN: _ALL},
+    }
+)
+"""Each permission's roles and their reach; a role not listed is refused."""
+
+
+@dataclass(frozen=True)
+class TeamScope:
+    """The teams whose things a user may see or touch under one permission: what a list
+    (the inbox, the feeds) filters on."""
+
+    all_teams: bool
+    teams: frozenset[str]
+
+    def includes(self, team: str | None) -> bool:
+        """Whether something of ``team`` (``None``: of no team) is in scope."""
+        return self.all_teams or (team is not None and team in self.teams)
+
+
+_NOTHING = TeamScope(all_teams=False, teams=frozenset())
+
+
+def team_scope(user: User, permission: Permission) -> TeamScope:
+    """The teams ``user`` reaches with ``permission`` (none when refused)."""
+    reach = None if user.disabled else PERMISSIONS[permission].get(user.role)
+    if reach is Reach.ALL:
+        return TeamScope(all_teams=True, teams=frozenset())
+    if reach is Reach.TEAMS:
+        return TeamScope(all_teams=False, teams=frozenset(user.teams))
+    return _NOTHING
+
+
+def can(user: User, permission: Permission) -> bool:
+    """Whether ``user``'s role holds ``permission`` at all: the check before a page or an
+    endpoint does anything (then :func:`can_on_team` for the thing it touches)."""
+    return not user.disabled and user.role in PERMISSIONS[permission]
+
+
+def can_on_team(user: User, permission: Permission, team: str | None) -> bool:
+    """Whether ``user`` may use ``permission`` on something of ``team`` (``None``: of no
+    team, which only an ``all`` reach covers): a case's ``team``, a feed's name."""
+    return team_scope(user, permission).includes(team)
