@@ -21,9 +21,10 @@ from pydantic import (
 
 from config.notifications import NotificationChannelSettings
 from config.problems import FieldProblem, FieldProblemsError, repeated
-from config.references import brand_conflicts, fold, unknown_references
+from config.references import brand_conflicts, unknown_references
 from config.rules import AlertingSettings, RuleSettings
 from config.sources import CrawlSettings, SchedulerSettings, SourceSettings
+from core import fold
 
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
 PositiveSeconds = Annotated[float, Field(gt=0)]

@@ -7,8 +7,10 @@ longer do, and ``problem`` while Elasticsearch cannot answer (the stream stays o
 tries again). Each event's id is the latest write seen: a browser reconnecting sends it
 back as ``Last-Event-ID`` and misses nothing. Every poll looks :data:`LOOKBACK` further
 back than that, since a write becomes searchable up to a second after its time; what was
-sent already is not sent again. A stream ends when the app is stopping
-(``app.state.stopping``), so that open pages do not hold up a graceful stop.
+sent already is not sent again (a repeat would be harmless: the page replaces a card by
+its id). After a full answer (a burst of writes) the next poll starts at the latest write
+seen, without waiting, so a stream never falls behind. A stream ends when the app is
+stopping (``app.state.stopping``), so that open pages do not hold up a graceful stop.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ POLL_SECONDS = 0.5
 LOOKBACK = timedelta(seconds=10)
 KEEPALIVE_SECONDS = 15.0
 RETRY_MILLISECONDS = 2000
+MAX_REMEMBERED = 5_000  # cases sent, to send each change once
 
 RenderCard = Callable[[CaseCard], str]
 
@@ -66,34 +69,39 @@ async def case_events(
     cursor = start
     sent: dict[str, datetime | None] = {}
     quiet = 0.0
+    catching_up = False
     yield f"retry: {RETRY_MILLISECONDS}\n\n"
     while not stopping.is_set() and not await request.is_disconnected():
+        since = cursor if catching_up else cursor - LOOKBACK
         try:
-            cards, gone, latest = await run_in_threadpool(
-                service.changes, principal, cursor - LOOKBACK, filters
-            )
+            changes = await run_in_threadpool(service.changes, principal, since, filters)
         except KikimimiError as error:
             yield _event("problem", {"error": str(error)}, None)
             await asyncio.sleep(RETRY_MILLISECONDS / 1000)
             continue
-        if latest is not None and latest > cursor:
-            cursor = latest
+        advanced = changes.latest is not None and changes.latest > cursor
+        if changes.latest is not None and advanced:
+            cursor = changes.latest
+        catching_up = changes.more and advanced  # a burst: page on without looking back
         said = False
-        for card in cards:
+        for card in changes.cards:
             if sent.get(card.id, ...) != card.updated_at:
                 sent[card.id] = card.updated_at
                 yield _event("card", _card_data(card, render), cursor)
                 said = True
-        for case_id in gone:
+        for case_id in changes.gone:
             if sent.get(case_id, ...) is not None:  # not told yet since it last matched
                 sent[case_id] = None
                 yield _event("gone", {"id": case_id}, cursor)
                 said = True
+        if len(sent) > MAX_REMEMBERED:
+            sent.clear()
         quiet = 0.0 if said else quiet + POLL_SECONDS
         if quiet >= KEEPALIVE_SECONDS:
             quiet = 0.0
             yield ": keep-alive\n\n"
-        await asyncio.sleep(POLL_SECONDS)
+        if not catching_up:
+            await asyncio.sleep(POLL_SECONDS)
 
 
 def _card_data(card: CaseCard, render: RenderCard) -> dict[str, Any]:

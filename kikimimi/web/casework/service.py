@@ -36,6 +36,7 @@ from kikimimi.web.context import Clock
 
 NOT_ACTIONABLE = "not actionable"
 EARLIER_CASES = 10
+CHANGES_AT_ONCE = 500
 
 
 class CaseService:
@@ -114,10 +115,11 @@ class CaseService:
 
     def changes(
         self, principal: Principal, since: datetime, filters: InboxFilters
-    ) -> tuple[list[views.CaseCard], list[str], datetime | None]:
-        """The cases of the user's teams written after ``since``: the cards matching
-        ``filters``, the ids of those that no longer match, and the latest write seen."""
-        changed = self.store.changed_since(since)
+    ) -> views.Changes:
+        """The cases of the user's teams written after ``since`` (at most
+        :data:`CHANGES_AT_ONCE`, the oldest first): the cards matching ``filters``, the ids
+        of those that no longer match."""
+        changed = self.store.changed_since(since, limit=CHANGES_AT_ONCE)
         scope = team_scope(principal.user, Permission.READ_CASES)
         now = self.clock()
         cards: list[views.CaseCard] = []
@@ -129,8 +131,12 @@ class CaseService:
                 cards.append(views.card(case, now))
             else:
                 gone.append(case.id)
-        latest = max((c.updated_at or c.opened_at for c in changed), default=None)
-        return cards, gone, latest
+        return views.Changes(
+            cards=cards,
+            gone=gone,
+            latest=max((c.updated_at or c.opened_at for c in changed), default=None),
+            more=len(changed) == CHANGES_AT_ONCE,
+        )
 
     # acting
 

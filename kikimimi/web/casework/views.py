@@ -116,6 +116,17 @@ class InboxPage(BaseModel):
     next_cursor: str | None
 
 
+class Changes(BaseModel):
+    """What changed since a time, for one user's live inbox: cards to show, ids of cases
+    that no longer match, the latest write seen, and whether more changes wait (the
+    answer was full)."""
+
+    cards: list[CaseCard]
+    gone: list[str]
+    latest: datetime | None
+    more: bool
+
+
 def sla_clock(case: Case, now: datetime) -> SlaClock:
     window = max(case.sla_due_at - case.opened_at, timedelta(0))
     amber_at = case.sla_due_at - window * AMBER_SHARE

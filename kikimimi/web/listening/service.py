@@ -91,14 +91,20 @@ class Listening:
         )
 
     def spikes(self, _principal: Principal, *, limit: int = SPIKES_SHOWN) -> list[views.SpikeAlert]:
-        """The latest spike alerts, newest first (the route checked ``read_feeds``)."""
-        with Outbox(outbox_path(self.settings)) as outbox:
+        """The latest spike alerts, newest first (the route checked ``read_feeds``); none
+        before the main job made the outbox (the web app never creates it)."""
+        path = outbox_path(self.settings)
+        if not path.exists():
+            return []
+        with Outbox(path) as outbox:
             notices = outbox.recent("spike", limit)
         return [views.spike_alert(notice) for notice in notices]
 
     def search(self, principal: Principal, words: str, size: int = 50) -> views.MentionHits:
         """The newest mentions matching ``words`` (English or Japanese)."""
         scope = team_scope(principal.user, Permission.READ_FEEDS)
+        if not self._mentions_exist():
+            return views.MentionHits(query=words, items=[])
         sources = search_mentions(self.client, self.names, words, size=size)
         items = [_item(source, scope) for source in sources]
         return views.MentionHits(query=words, items=[i for i in items if i is not None])
@@ -153,6 +159,11 @@ class Listening:
             )
             for team in sorted(teams)
         ]
+
+    @elasticsearch_errors("search mentions")
+    def _mentions_exist(self) -> bool:
+        """Whether any mention was indexed yet (the alias comes with the first index)."""
+        return bool(self.client.indices.exists(index=self.names.mentions_alias))
 
     @elasticsearch_errors("read the team feeds")
     def _feed_search(

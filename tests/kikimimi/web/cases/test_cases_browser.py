@@ -61,6 +61,7 @@ def test_a_case_arrives_live_is_claimed_responded_to_and_closed(
     card = page.locator(f"#case-{case.id}")
     expect(card).to_be_visible(timeout=5000)
     delay = time.monotonic() - written
+    print(f"case write to card: {delay:.2f} s")
     assert delay < LIVE_WITHIN_SECONDS, f"the card appeared {delay:.2f} s after the write"
     expect(card.locator(".case-link")).to_contain_text("<img src=x onerror=alert(1)>")
     expect(card.locator(".sla")).to_have_text(re.compile(r"due in \d+ h \d\d min"))

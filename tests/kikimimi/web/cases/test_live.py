@@ -85,6 +85,7 @@ def test_a_new_case_arrives_live_escaped_and_only_to_its_team(
     arrived, data, event_id = stream.wait_for("card", case.id)
 
     delay = arrived - written
+    print(f"case write to card: {delay:.2f} s")
     assert delay < LIVE_WITHIN_SECONDS, f"the card came {delay:.2f} s after the write"
     assert "<img src=x" not in data["html"] and "<script>" not in data["html"]
     assert "&lt;img src=x onerror=alert(1)&gt;" in data["html"]

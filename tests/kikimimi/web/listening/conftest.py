@@ -52,7 +52,10 @@ def settings(
     return Settings.model_validate(
         {
             "state_dir": tmp_path / "var",
-            "elasticsearch": {"hosts": [elasticsearch_node.url], "index_prefix": index_names.prefix},
+            "elasticsearch": {
+                "hosts": [elasticsearch_node.url],
+                "index_prefix": index_names.prefix,
+            },
             "rules": RULES,
             "brands": [{"name": "Hoshi Mobile"}],
         }
@@ -139,7 +142,11 @@ def open_case(post: Post, store: CaseStore) -> OpenCase:
         text: str = "my bill is wrong",
     ) -> Case:
         mention = post(
-            text, feeds=(), rules=("complaints",), minutes_ago=minutes_ago, author=f"a{next(authors)}"
+            text,
+            feeds=(),
+            rules=("complaints",),
+            minutes_ago=minutes_ago,
+            author=f"a{next(authors)}",
         )
         action = CaseAction(
             brand="Hoshi Mobile",

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 from config import load_settings, outbox_path
 from core import IndexNames
@@ -39,7 +39,12 @@ def test_feeds_and_dashboard_render_cleanly_and_stay_live(
     dialogs: list[str] = []
     page.on("console", lambda message: problems.extend([message.text] * (message.type == "error")))
     page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def refuse(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", refuse)
     post(HOSTILE, feeds=("marketing",), rules=("competitors",), minutes_ago=5)
     record_spike(outbox_path(load_settings(server.config)), "Hoshi Mobile", count=40)
     open_case(team="care", priority="urgent", text="nobody answers")

@@ -26,9 +26,7 @@ MIDNIGHT = datetime.combine(NOW.date(), time(), tzinfo=NOW.tzinfo)
 
 
 @pytest.mark.parametrize(("name", "status"), [("ana", 403), ("mia", 403), ("cy", 403)])
-def test_agents_and_marketers_may_not_open_it(
-    client: TestClient, name: str, status: int
-) -> None:
+def test_agents_and_marketers_may_not_open_it(client: TestClient, name: str, status: int) -> None:
     sign_in(client, name)
     response = client.get("/dashboard")
     assert response.status_code == status
@@ -64,9 +62,7 @@ def test_kpi_tiles_are_the_reports_figures_for_the_leads_teams(
     work_a_day(open_case, store)
     sign_in(client, "ken")
     shown = tiles(client.get("/dashboard").text)
-    care = kpi_report(
-        es, index_names, store, start=MIDNIGHT, end=NOW, teams=["care", "care-leads"]
-    )
+    care = kpi_report(es, index_names, store, start=MIDNIGHT, end=NOW, teams=["care", "care-leads"])
     assert shown == care_tiles(care)
     assert ("Cases opened", "3", "2 still open") in shown
     assert ("CSAT", "100.0%", "mean 5.00 / 5 · 1 scores") in shown
@@ -87,7 +83,9 @@ def dashboard_of(new_client: NewClient, name: str) -> str:
 def test_open_cases_by_team(client: TestClient, open_case: OpenCase, store: CaseStore) -> None:
     work_a_day(open_case, store)
     sign_in(client, "ken")
-    rows = re.findall(r"<tr><td>([^<]*)</td><td>(\d+)</td><td>(\d+)</td></tr>", client.get("/dashboard").text)
+    rows = re.findall(
+        r"<tr><td>([^<]*)</td><td>(\d+)</td><td>(\d+)</td></tr>", client.get("/dashboard").text
+    )
     assert rows == [("care", "3", "3"), ("care-leads", "0", "0")]  # billing is not ken's
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from config import Settings, outbox_path
 from kikimimi.accounts import Accounts
 from tests.kikimimi.web.listening.conftest import Post, RaiseSpike
 
@@ -70,9 +71,7 @@ def test_another_teams_feed_is_not_found(
     client: TestClient, accounts: Accounts, post: Post, name: str, asked: str, expected: int
 ) -> None:
     post(feeds=(asked,))
-    response = client.get(
-        "/api/v1/feeds", params={"feed": asked}, headers=bearer(accounts, name)
-    )
+    response = client.get("/api/v1/feeds", params={"feed": asked}, headers=bearer(accounts, name))
     assert response.status_code == expected, response.text
     if expected == 404:
         assert "Rival" not in response.text and "eSIM" not in response.text
@@ -115,10 +114,13 @@ def test_spikes_are_listed_once_each_with_why_for_every_feed_reader(
     assert hoshi["subject"] == "Spike: 40 negative mentions of Hoshi Mobile"
 
 
-def test_no_spikes_without_an_outbox(client: TestClient, accounts: Accounts) -> None:
+def test_no_spikes_without_an_outbox_and_none_is_made(
+    client: TestClient, accounts: Accounts, settings: Settings
+) -> None:
     response = client.get("/api/v1/spikes", headers=bearer(accounts, "mia"))
     assert response.status_code == 200
     assert response.json() == []
+    assert not outbox_path(settings).exists()
 
 
 @pytest.mark.parametrize(
@@ -141,6 +143,16 @@ def test_mentions_search_in_english_and_japanese(
         assert [h["excerpt"] for h in hits["items"]] == [found]
         if name == "ana":
             assert hits["items"][0]["feeds"] == []  # the feed is not ana's: not named
+
+
+def test_mentions_search_before_any_index_finds_nothing(
+    client: TestClient, accounts: Accounts
+) -> None:
+    response = client.get(
+        "/api/v1/mentions", params={"q": "outage"}, headers=bearer(accounts, "mia")
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() == {"query": "outage", "items": []}
 
 
 def test_mentions_search_needs_words(client: TestClient, accounts: Accounts) -> None:

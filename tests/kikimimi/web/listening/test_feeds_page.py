@@ -59,7 +59,9 @@ def test_live_updates_carry_the_newest_items_as_escaped_html(
     assert client.get("/feeds/updates", params={"feed": "marketing"}).status_code == 404
 
 
-def test_hostile_text_renders_as_text(client: TestClient, post: Post, raise_spike: RaiseSpike) -> None:
+def test_hostile_text_renders_as_text(
+    client: TestClient, post: Post, raise_spike: RaiseSpike
+) -> None:
     post(HOSTILE, feeds=("marketing",), author=HOSTILE, url="javascript:alert(3)")
     raise_spike(HOSTILE)
     sign_in(client, "mia")
