@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections import Counter
@@ -38,7 +37,7 @@ from config import (
     queue_path,
     users_path,
 )
-from core import Case, Notice, SqliteMentionQueue, one_line
+from core import Case, Notice, SqliteMentionQueue, elasticsearch_errors, one_line
 from crawlers import CrawlState
 from kikimimi import wiring
 from kikimimi.accounts import Accounts, Role
@@ -57,8 +56,6 @@ __all__ = [
 ]
 
 DEMO_PREFIX = "kikimimi-demo"
-TOKEN_VARIABLE = "KIKIMIMI_DEMO_MASTODON_TOKEN"
-WEBHOOK_SECRET_VARIABLE = "KIKIMIMI_DEMO_WEBHOOK_SECRET"
 CRAWLS_PER_SOURCE = 2
 MAX_SECONDS = 300.0
 REPORT_DAYS = 14
@@ -124,7 +121,7 @@ def run_demo(settings: Settings, say: Callable[[str], None]) -> DemoSummary:
         _deliver_remaining(demo_settings)
         cases = _play_care_team(demo_settings, client)
         names = wiring.index_names(demo_settings)
-        client.indices.refresh(index=f"{names.prefix}-*")
+        _refresh(client, names.prefix)
         now = datetime.now(UTC)
         kpis = kpi_report(
             client,
@@ -136,7 +133,7 @@ def run_demo(settings: Settings, say: Callable[[str], None]) -> DemoSummary:
         report_path = write_report(kpis, workspace / "report.html", title="Kikimimi demo")
         return DemoSummary(
             seconds=time.monotonic() - started,
-            mentions=int(client.count(index=names.mentions_alias)["count"]),
+            mentions=_count(client, names.mentions_alias),
             by_source=_by_source(client, names.mentions_alias),
             cases=cases,
             notices=list(sources.sink.deliveries.values()),
@@ -149,8 +146,9 @@ def run_demo(settings: Settings, say: Callable[[str], None]) -> DemoSummary:
 
 
 def _write_config(settings: Settings, workspace: Path, urls: dict[str, str]) -> Path:
-    os.environ[TOKEN_VARIABLE] = MASTODON_TOKEN
-    os.environ[WEBHOOK_SECRET_VARIABLE] = WEBHOOK_SECRET
+    """The demo's own configuration: the stand-ins' made-up credentials are written into it
+    as they are (the file is throwaway), so ``kikimimi web`` and other commands can read it
+    after the demo without any environment."""
     dump = settings.model_dump(mode="json", exclude_none=True)
     es = dump["elasticsearch"]
     es["index_prefix"] = DEMO_PREFIX
@@ -161,7 +159,7 @@ def _write_config(settings: Settings, workspace: Path, urls: dict[str, str]) -> 
         "name": "care-webhook",
         "type": "webhook",
         "url": f"{urls['webhook']}/hooks/kikimimi",
-        "secret": {"$env": WEBHOOK_SECRET_VARIABLE},
+        "secret": WEBHOOK_SECRET,
     }
     rules = [_notify(rule, "care-webhook") for rule in dump["rules"]]
     spikes = {**dump["alerting"]["spikes"], "min_count": 5, "evaluate_every_seconds": 3}
@@ -193,7 +191,7 @@ def _write_config(settings: Settings, workspace: Path, urls: dict[str, str]) -> 
                 "name": "mastodon",
                 "type": "mastodon",
                 "base_url": urls["mastodon"],
-                "token": {"$env": TOKEN_VARIABLE},
+                "token": MASTODON_TOKEN,
             },
             {"name": "forum", "type": "discourse", "base_url": urls["discourse"]},
             {"name": "news", "type": "news", "base_url": urls["news"], "interval_seconds": 60},
@@ -241,6 +239,17 @@ def _vip_dids(settings: Settings) -> list[str]:
     )
 
 
+@elasticsearch_errors("refresh the demo's indices")
+def _refresh(client: Elasticsearch, prefix: str) -> None:
+    client.indices.refresh(index=f"{prefix}-*")
+
+
+@elasticsearch_errors("count the demo's mentions")
+def _count(client: Elasticsearch, alias: str) -> int:
+    return int(client.count(index=alias)["count"])
+
+
+@elasticsearch_errors("clear the demo's indices")
 def _delete_demo_indices(client: Elasticsearch) -> None:
     indices = list(client.indices.get(index=f"{DEMO_PREFIX}-*", expand_wildcards="all"))
     if indices:
@@ -307,6 +316,7 @@ def web_hint(config_path: Path, users: Iterable[DemoUser]) -> list[str]:
     return lines
 
 
+@elasticsearch_errors("count the demo's mentions by source")
 def _by_source(client: Elasticsearch, index: str) -> dict[str, Counter[str]]:
     response = client.search(
         index=index,

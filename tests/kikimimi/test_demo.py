@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -45,3 +48,15 @@ def test_the_demo_runs_the_main_job_on_the_sample_stream(
     assert summary.kpis.first_response.count > 0
     assert summary.report_path.is_file()
     assert "Spike alerts: 1" in text and "KPIs" in text
+
+    # The hint's command works after the demo, in a shell that has none of its environment.
+    check = subprocess.run(
+        [sys.executable, "-m", "kikimimi", "--config", str(summary.config_path), "config", "check"],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/root")},
+        timeout=120,
+        check=False,
+    )
+    assert check.returncode == 0, check.stderr
+    assert f"--config {summary.config_path} web" in text
