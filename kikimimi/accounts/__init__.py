@@ -25,17 +25,9 @@ from core import (
 )
 from kikimimi.accounts.names import NAME_RULE, check_team_name, check_user_name, parse_role
 from kikimimi.accounts.passwords import MIN_PASSWORD_LENGTH
+from kikimimi.accounts.permissions import TeamScope, can, can_on_team, team_scope
 from kikimimi.accounts.records import ApiToken, IssuedToken, Session, User
-from kikimimi.accounts.roles import (
-    PERMISSIONS,
-    Permission,
-    Reach,
-    Role,
-    TeamScope,
-    can,
-    can_on_team,
-    team_scope,
-)
+from kikimimi.accounts.roles import PERMISSIONS, Permission, Reach, Role
 from kikimimi.accounts.sessions import SessionPolicy, csrf_matches, csrf_token
 from kikimimi.accounts.store import Accounts
 from kikimimi.accounts.throttle import ThrottlePolicy

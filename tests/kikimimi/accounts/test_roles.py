@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kikimimi.accounts import PERMISSIONS, Permission, Reach, Role, User, can, can_on_team
-from kikimimi.accounts.roles import team_scope
+from kikimimi.accounts.permissions import team_scope
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "web.md"
 CREATED = datetime(2026, 1, 1, tzinfo=UTC)

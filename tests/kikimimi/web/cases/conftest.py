@@ -16,12 +16,17 @@ from alerts import CaseStore
 from alerts.rules import CaseAction
 from config import Settings, load_settings, users_path
 from core import Author, Case, IndexedMention, IndexNames, Sentiment
-from indexer import install_templates
-from kikimimi import wiring
 from kikimimi.accounts import Accounts, Role
 from tests.conftest import RunningElasticsearch
 from tests.kikimimi.accounts.conftest import cheap_hasher
-from tests.kikimimi.web.conftest import PASSWORD, FakeClock, RunningWeb, start_web
+from tests.kikimimi.web.conftest import FakeClock, RunningWeb, start_web
+from tests.kikimimi.web.elasticsearch_setup import (
+    add_people,
+    case_store,
+    es_config,
+    index_mention,
+    web_settings,
+)
 
 pytestmark = pytest.mark.elasticsearch
 
@@ -38,35 +43,21 @@ HOSTILE = "<img src=x onerror=alert(1)> <script>alert(2)</script>"
 OpenCase = Callable[..., Case]
 
 
-def es_config(elasticsearch_node: RunningElasticsearch, index_names: IndexNames) -> dict[str, Any]:
-    """The ``elasticsearch`` settings of the test node with the test's index prefix."""
-    return {"hosts": [elasticsearch_node.url], "index_prefix": index_names.prefix}
-
-
 @pytest.fixture
 def settings(
     tmp_path: Path, elasticsearch_node: RunningElasticsearch, index_names: IndexNames
 ) -> Settings:
-    return Settings.model_validate(
-        {
-            "state_dir": tmp_path / "var",
-            "elasticsearch": es_config(elasticsearch_node, index_names),
-            "rules": RULES,
-            "brands": [{"name": "Hoshi Mobile"}],
-        }
-    )
+    return web_settings(tmp_path, elasticsearch_node, index_names, RULES)
 
 
 @pytest.fixture(autouse=True)
 def more_people(accounts: Accounts) -> None:
-    for name, (role, teams) in MORE_PEOPLE.items():
-        accounts.add_user(name, PASSWORD, role, teams)
+    add_people(accounts, MORE_PEOPLE)
 
 
 @pytest.fixture
-def store(settings: Settings, es: Elasticsearch, index_names: IndexNames) -> Iterator[CaseStore]:
-    install_templates(es, index_names)
-    yield wiring.case_store(settings, es)
+def store(settings: Settings, es: Elasticsearch, index_names: IndexNames) -> CaseStore:
+    return case_store(settings, es, index_names)
 
 
 @pytest.fixture
@@ -112,12 +103,7 @@ def open_case(
             topics=["billing"],
             vip=author.startswith("vip"),
         )
-        es.index(
-            index=index_names.mention_index(now),
-            id=mention.id,
-            document=mention.model_dump(mode="json", exclude_none=True),
-            refresh=True,
-        )
+        index_mention(es, index_names, mention)
         action = CaseAction(
             brand=brand,
             priority=priority,  # type: ignore[arg-type]

@@ -6,7 +6,7 @@ a mention forwarded to feeds, ``open_case`` to open a case as the pipeline does,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,11 +19,15 @@ from alerts.rules import CaseAction
 from alerts.spikes import SpikeAlert
 from config import Settings, outbox_path
 from core import Author, BrandMatch, Case, IndexedMention, IndexNames, Sentiment
-from indexer import install_templates
-from kikimimi import wiring
 from kikimimi.accounts import Accounts, Role
 from tests.conftest import RunningElasticsearch
-from tests.kikimimi.web.conftest import PASSWORD, FakeClock
+from tests.kikimimi.web.conftest import FakeClock
+from tests.kikimimi.web.elasticsearch_setup import (
+    add_people,
+    case_store,
+    index_mention,
+    web_settings,
+)
 
 pytestmark = pytest.mark.elasticsearch
 
@@ -49,17 +53,7 @@ RaiseSpike = Callable[..., SpikeAlert]
 def settings(
     tmp_path: Path, elasticsearch_node: RunningElasticsearch, index_names: IndexNames
 ) -> Settings:
-    return Settings.model_validate(
-        {
-            "state_dir": tmp_path / "var",
-            "elasticsearch": {
-                "hosts": [elasticsearch_node.url],
-                "index_prefix": index_names.prefix,
-            },
-            "rules": RULES,
-            "brands": [{"name": "Hoshi Mobile"}],
-        }
-    )
+    return web_settings(tmp_path, elasticsearch_node, index_names, RULES)
 
 
 @pytest.fixture(autouse=True)
@@ -69,14 +63,12 @@ def fixed_time(clock: FakeClock) -> None:
 
 @pytest.fixture(autouse=True)
 def more_people(accounts: Accounts) -> None:
-    for name, (role, teams) in MORE_PEOPLE.items():
-        accounts.add_user(name, PASSWORD, role, teams)
+    add_people(accounts, MORE_PEOPLE)
 
 
 @pytest.fixture
-def store(settings: Settings, es: Elasticsearch, index_names: IndexNames) -> Iterator[CaseStore]:
-    install_templates(es, index_names)
-    yield wiring.case_store(settings, es)
+def store(settings: Settings, es: Elasticsearch, index_names: IndexNames) -> CaseStore:
+    return case_store(settings, es, index_names)
 
 
 @pytest.fixture
@@ -117,12 +109,7 @@ def post(store: CaseStore, es: Elasticsearch, index_names: IndexNames) -> Post:
             rules=list(rules),
             feeds=list(feeds),
         )
-        es.index(
-            index=index_names.mention_index(published),
-            id=mention.id,
-            document=mention.model_dump(mode="json", exclude_none=True),
-            refresh=True,
-        )
+        index_mention(es, index_names, mention)
         return mention
 
     return make
