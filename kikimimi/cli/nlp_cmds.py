@@ -135,6 +135,19 @@ def eval_command(ctx: CliContext, data: Path, backend: str | None) -> None:
 @click.option("--epochs", default=1.0, show_default=True)
 @click.option("--max-examples", type=int, default=None, help="Cap training examples (quick runs).")
 @click.option("--seed", default=20261123, show_default=True)
+@click.option("--learning-rate", default=8e-5, show_default=True, help="Encoder learning rate.")
+@click.option(
+    "--class-balance",
+    default=0.5,
+    show_default=True,
+    help="Sentiment class weights = frequency ** -this (1.0 balances the classes fully).",
+)
+@click.option(
+    "--checkpoint",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Save the training state here every few minutes and resume from it when re-run.",
+)
 def train_command(
     data_dir: Path,
     labelled: Path,
@@ -143,11 +156,22 @@ def train_command(
     epochs: float,
     max_examples: int | None,
     seed: int,
+    learning_rate: float,
+    class_balance: float,
+    checkpoint: Path | None,
 ) -> None:
     """Reproduce the shipped model from the data and the packaged base weights."""
     from nlp import TrainSettings, train_and_save  # noqa: PLC0415
 
-    settings = TrainSettings(num_layers=layers, epochs=epochs, max_examples=max_examples, seed=seed)
+    settings = TrainSettings(
+        num_layers=layers,
+        epochs=epochs,
+        max_examples=max_examples,
+        seed=seed,
+        learning_rate=learning_rate,
+        class_balance=class_balance,
+        checkpoint=checkpoint,
+    )
     reports = train_and_save(data_dir, labelled, out, settings, say)
     for name, report in reports.items():
         click.echo(

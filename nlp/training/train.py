@@ -7,11 +7,15 @@ keep the encoder's cross-lingual alignment); everything else is trained.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
@@ -39,6 +43,9 @@ class TrainSettings:
     seed: int = 20261123
     max_examples: int | None = None
     threads: int = 2
+    class_balance: float = 0.5
+    checkpoint: Path | None = None
+    checkpoint_every: int = 200
     upsample: dict[str, int] = field(
         default_factory=lambda: {"ja_posts": 4, "en_care": 3, "chabsa": 1, "complaints-acl2019": 1}
     )
@@ -105,14 +112,15 @@ def train_model(
         optimizer,
         lambda step: min((step + 1) / warmup, max(0.0, (total - step) / max(1, total - warmup))),
     )
-    class_weights = _class_weights(sentiment)
+    class_weights = _class_weights(sentiment, settings.class_balance)
     pad = int(tokenizer.pad_token_id)
+    first = _resume(settings, model, optimizer, scheduler, progress)
     started = time.monotonic()
     progress(
         f"training {settings.num_layers}-layer model on {len(examples)} examples, "
         f"{total} steps of {settings.batch_size}"
     )
-    for step in range(total):
+    for step in range(first, total):
         indices = batches[step % len(batches)]
         input_ids, attention_mask = _pad([encoded[i] for i in indices], pad)
         sentiment_logits, complaint_logits, _ = model(input_ids, attention_mask)
@@ -134,9 +142,18 @@ def train_model(
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         scheduler.step()
+        if settings.checkpoint and (step + 1) % settings.checkpoint_every == 0:
+            _save_checkpoint(
+                settings,
+                settings.checkpoint,
+                model,
+                optimizer=optimizer,
+                scheduler=scheduler,
+                step=step + 1,
+            )
         if step % 100 == 0 or step == total - 1:
             elapsed = time.monotonic() - started
-            rate = (step + 1) * settings.batch_size / max(elapsed, 1e-9)
+            rate = (step + 1 - first) * settings.batch_size / max(elapsed, 1e-9)
             eta = (total - step - 1) * settings.batch_size / max(rate, 1e-9)
             progress(
                 f"step {step + 1}/{total} loss {loss.item():.4f} "
@@ -145,12 +162,64 @@ def train_model(
     return model.eval()
 
 
-def _class_weights(labels: torch.Tensor) -> torch.Tensor:
-    """Inverse square-root class frequencies, mean 1 (helps the rarer negative class)."""
+def _class_weights(labels: torch.Tensor, exponent: float) -> torch.Tensor:
+    """Class frequencies to the power ``-exponent``, mean 1 (1.0 balances the classes fully)."""
     known = labels[labels != IGNORE]
     counts = torch.bincount(known, minlength=len(SENTIMENT_INDEX)).float().clamp(min=1)
-    weights = counts.rsqrt()
+    weights = counts.pow(-exponent)
     return weights / weights.mean()
+
+
+def _fingerprint(settings: TrainSettings) -> str:
+    """What a checkpoint must match to be resumed: every setting but where it is kept."""
+    fields = {k: v for k, v in asdict(settings).items() if k not in {"checkpoint", "threads"}}
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _save_checkpoint(
+    settings: TrainSettings,
+    checkpoint: Path,
+    model: nn.Module,
+    *,
+    optimizer: Any,
+    scheduler: Any,
+    step: int,
+) -> None:
+    """Write the training state atomically, so an interrupted run resumes from ``step``."""
+    checkpoint.parent.mkdir(parents=True, exist_ok=True)
+    partial = checkpoint.with_suffix(".partial")
+    state = {
+        "fingerprint": _fingerprint(settings),
+        "step": step,
+        "model": model.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "scheduler": scheduler.state_dict(),
+        "torch_rng": torch.get_rng_state(),
+    }
+    torch.save(state, partial)
+    partial.replace(checkpoint)
+
+
+def _resume(
+    settings: TrainSettings,
+    model: nn.Module,
+    optimizer: Any,
+    scheduler: Any,
+    progress: Callable[[str], None],
+) -> int:
+    """The step to start from: 0, or the one a matching checkpoint was written at."""
+    if settings.checkpoint is None or not settings.checkpoint.exists():
+        return 0
+    state = torch.load(settings.checkpoint, weights_only=False)
+    if state.get("fingerprint") != _fingerprint(settings):
+        progress(f"ignoring checkpoint {settings.checkpoint}: written with other settings")
+        return 0
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    torch.set_rng_state(state["torch_rng"])
+    progress(f"resuming from {settings.checkpoint} at step {state['step']}")
+    return int(state["step"])
 
 
 def _pad(sequences: Sequence[Sequence[int]], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
