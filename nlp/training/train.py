@@ -171,8 +171,15 @@ def _class_weights(labels: torch.Tensor, exponent: float) -> torch.Tensor:
 
 
 def _fingerprint(settings: TrainSettings) -> str:
-    """What a checkpoint must match to be resumed: every setting but where it is kept."""
-    fields = {k: v for k, v in asdict(settings).items() if k not in {"checkpoint", "threads"}}
+    """What a checkpoint must match to be resumed: every setting but where it is kept and the
+    thread count; settings left at their defaults are skipped, so adding a setting later does
+    not orphan an older run's checkpoint."""
+    defaults = asdict(TrainSettings())
+    fields = {
+        key: value
+        for key, value in asdict(settings).items()
+        if key not in {"checkpoint", "threads"} and value != defaults[key]
+    }
     return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
 
 
