@@ -4,7 +4,7 @@ STAMP := $(VENV)/.setup-done
 
 .PHONY: setup demo test lint lock
 
-$(STAMP): requirements.lock pyproject.toml scripts/setup.sh
+$(STAMP): requirements.lock pyproject.toml scripts/setup.sh scripts/system_packages.sh
 	scripts/setup.sh
 	touch $(STAMP)
 

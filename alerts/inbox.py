@@ -6,7 +6,9 @@ Most urgent first means by priority (``urgent`` first), then by SLA due time, th
 priority), so the order needs no script: clusters without painless sort the same way.
 Pages follow each other with an opaque cursor (the previous page's ``next_cursor``:
 Elasticsearch's ``search_after``), so a page is found as fast at the thousandth case as at
-the first; every page has the total count of matching cases.
+the first; every page has the total count of matching cases. The search asks for the shard
+request cache: the same page asked again (a team's agents share their inbox) is answered
+from it until the cases index next changes, with exactly the uncached answer.
 """
 
 from __future__ import annotations
@@ -109,6 +111,7 @@ def inbox_search(query: CaseQuery) -> dict[str, Any]:
         "sort": SORTS[query.sort],
         "size": query.page_size + 1,
         "track_total_hits": True,
+        "request_cache": True,  # refreshed with the index: never a stale answer
     }
     if query.after is not None:
         request["search_after"] = _decode_cursor(query.after, query.sort)

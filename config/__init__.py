@@ -70,6 +70,7 @@ from config.sources import (
     StackExchangeSource,
     YouTubeSource,
 )
+from config.web import WebSettings
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -110,6 +111,7 @@ __all__ = [
     "SpikeSettings",
     "StackExchangeSource",
     "TopicSettings",
+    "WebSettings",
     "WebhookChannelSettings",
     "YouTubeSource",
     "ZendeskChannelSettings",

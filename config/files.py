@@ -25,7 +25,7 @@ def missing_files(settings: Settings) -> list[FieldProblem]:
     wanted: list[tuple[FieldPath, Path | None]] = [
         (("elasticsearch", "ca_certs"), settings.elasticsearch.ca_certs),
         (("elasticsearch", "local", "java_home"), settings.elasticsearch.local.java_home),
-        (("nlp", "model_dir"), settings.nlp.model_dir),
+        (("nlp", "model"), settings.nlp.model),
     ]
     wanted += [
         (("sources", index, "path"), source.path)

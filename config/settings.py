@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Literal, Protocol, TypeVar
 
 from pydantic import (
+    AliasChoices,
     AnyHttpUrl,
     BaseModel,
     ConfigDict,
@@ -24,10 +25,13 @@ from config.problems import FieldProblem, FieldProblemsError, repeated
 from config.references import brand_conflicts, unknown_references
 from config.rules import AlertingSettings, RuleSettings
 from config.sources import CrawlSettings, SchedulerSettings, SourceSettings
+from config.web import WebSettings
 from core import fold
 
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
 PositiveSeconds = Annotated[float, Field(gt=0)]
+Probability = Annotated[float, Field(gt=0, lt=1)]
+ModelLabel = Literal["negative", "neutral", "positive", "complaint"]
 
 
 class _Named(Protocol):
@@ -121,15 +125,27 @@ DEFAULT_LANGUAGES = ["en", "ja", "fr", "de", "es", "it", "pt", "ar", "hi", "ko",
 
 
 class NlpSettings(StrictModel):
-    """The NLP stage: languages to detect and the topic taxonomy."""
+    """The NLP stage: the model and its decisions, languages to detect, the topic taxonomy."""
 
     languages: Annotated[list[LanguageCode], Field(min_length=1)] = DEFAULT_LANGUAGES
-    backend: Literal["onnx", "torch"] = "onnx"
-    model_dir: Path | None = None
+    backend: Literal["auto", "onnx", "torch"] = "auto"
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    model: Annotated[Path | None, Field(validation_alias=AliasChoices("model", "model_dir"))] = None
+    labels: dict[str, ModelLabel] = {}
+    negative_threshold: Probability | None = None
+    complaint_threshold: Probability | None = None
     batch_size: Annotated[int, Field(ge=1, le=1024)] = 64
     threads: Annotated[int, Field(ge=0, le=256)] = 0
     topic_similarity: Annotated[float, Field(gt=0, le=1)] = 0.9
     topics: list[TopicSettings] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_model_setting(cls, data: object) -> object:
+        if isinstance(data, dict) and "model" in data and "model_dir" in data:
+            message = "set nlp.model only (model_dir is its older name)"
+            raise FieldProblemsError([FieldProblem(("model_dir",), message)])
+        return data
 
     @field_validator("topics")
     @classmethod
@@ -155,6 +171,7 @@ class Settings(StrictModel):
     notifications: list[NotificationChannelSettings] = []
     rules: list[RuleSettings] = []
     alerting: AlertingSettings = AlertingSettings()
+    web: WebSettings = WebSettings()
 
     @field_validator("brands", "competitors")
     @classmethod

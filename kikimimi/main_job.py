@@ -5,7 +5,8 @@
 - the pipeline (:mod:`kikimimi.pipeline`) takes batches from the queue through NLP, rules,
   indexing and cases, and stores notices in the outbox;
 - between batches, the SLA sweep (:mod:`kikimimi.sla_sweeps`) marks and escalates the
-  cases past their SLA, every ``alerting.cases.sla_sweep_seconds``;
+  cases past their SLA, every ``alerting.cases.sla_sweep_seconds``, and the web app's
+  expired browser sessions are removed hourly (:mod:`kikimimi.session_sweeps`);
 - a notifier thread delivers due notices from the outbox, with retries, and deletes the
   delivered ones older than ``alerting.keep_delivered_days`` (on start, then hourly).
 
@@ -39,6 +40,7 @@ from core import StorageFullError, disk_full_errors
 from kikimimi import wiring
 from kikimimi.pipeline import BatchReport, Pipeline, PipelineTotals
 from kikimimi.run_lock import holding_state_dir
+from kikimimi.session_sweeps import SessionSweeps
 from kikimimi.sla_sweeps import SlaSweeps
 
 if TYPE_CHECKING:
@@ -145,6 +147,7 @@ def _run(
     outbox = wiring.outbox(settings)
     notifier = _Notifier(settings, stop.event, outbox)
     sweeps = SlaSweeps.for_settings(settings, client, outbox, pipeline.clock)
+    sessions = SessionSweeps(settings, pipeline.clock)
     scheduler = CrawlScheduler(settings, config_file) if options.schedule else None
     totals = PipelineTotals()
     deadline = (
@@ -163,8 +166,7 @@ def _run(
                 if report.notices or report.spikes:
                     notifier.wake.set()
                 progress.show(report)
-            if pipeline.paused is None and sweeps.run_when_due():
-                notifier.wake.set()
+            _sweep_when_due(pipeline, sweeps, sessions, notifier)
             if pipeline.paused is not None:  # the pipeline logged why, and when it retries
                 totals.errors += 1
                 stop.event.wait(pipeline.retry_in)
@@ -186,6 +188,16 @@ def _run(
         return RunResult(totals, _work_left(pipeline, outbox))
     finally:
         outbox.close()
+
+
+def _sweep_when_due(
+    pipeline: Pipeline, sla: SlaSweeps, sessions: SessionSweeps, notifier: _Notifier
+) -> None:
+    """The sweeps whose interval has passed: SLA breaches (while Elasticsearch answers; its
+    escalations wake the notifier) and expired browser sessions."""
+    if pipeline.paused is None and sla.run_when_due():
+        notifier.wake.set()
+    sessions.run_when_due()
 
 
 def _told_to_stop(options: RunOptions, deadline: float | None) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from elasticsearch import Elasticsearch
@@ -16,6 +17,7 @@ from config import (
     outbox_path,
     queue_path,
     spike_state_path,
+    users_path,
 )
 from core import (
     ElasticsearchError,
@@ -35,6 +37,7 @@ from indexer import (
     install_templates,
     make_client,
 )
+from kikimimi.accounts import Accounts, SessionPolicy
 from kikimimi.pipeline import Backoff, MentionAnalyzer, Pipeline
 
 if TYPE_CHECKING:
@@ -105,6 +108,19 @@ def _answers(client: Elasticsearch) -> bool:
 
 def case_store(settings: Settings, client: Elasticsearch) -> CaseStore:
     return CaseStore(client, index_names(settings), settings.alerting.cases)
+
+
+def session_policy(settings: Settings) -> SessionPolicy:
+    """How long a browser session lasts (``web.session_idle_hours``, ``web.session_max_days``)."""
+    web = settings.web
+    return SessionPolicy(
+        idle=timedelta(hours=web.session_idle_hours), absolute=timedelta(days=web.session_max_days)
+    )
+
+
+def accounts(settings: Settings) -> Accounts:
+    """The users file of the state directory, its sessions lasting as configured."""
+    return Accounts(users_path(settings), sessions=session_policy(settings))
 
 
 OUTBOX_LEASE_SECONDS = 60.0  # longer than the slowest send; a killed sender's claim ends then

@@ -13,13 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from nlp.analyzer import Analyzer
-    from nlp.batching import Batch, make_batches
-    from nlp.classifier import SENTIMENT_LABELS, load_model
-    from nlp.inference import BatchRunner, torch_runner
-    from nlp.metrics import score
+    from nlp.analyzer import Analyzer, TextScores, analysed_text
+    from nlp.batching import Batch, BatchRunner, make_batches
+    from nlp.classifier import load_model
+    from nlp.inference import torch_runner
+    from nlp.metrics import score, side_by_side
+    from nlp.model_config import SENTIMENT_LABELS
     from nlp.onnx_backend import OnnxClassifier, build_onnx
     from nlp.training import INTENT_LABELS, TrainSettings, train_and_save
+    from nlp.training.data import load_corpus
 
 DEFAULT_MODEL_DIR = Path(__file__).parent / "models" / "kikimimi-care-v1"
 
@@ -29,13 +31,17 @@ _MODULE_OF = {
     "TrainSettings": "nlp.training",
     "train_and_save": "nlp.training",
     "Batch": "nlp.batching",
-    "BatchRunner": "nlp.inference",
+    "BatchRunner": "nlp.batching",
     "OnnxClassifier": "nlp.onnx_backend",
-    "SENTIMENT_LABELS": "nlp.classifier",
+    "SENTIMENT_LABELS": "nlp.model_config",
+    "TextScores": "nlp.analyzer",
+    "analysed_text": "nlp.analyzer",
     "build_onnx": "nlp.onnx_backend",
+    "load_corpus": "nlp.training.data",
     "load_model": "nlp.classifier",
     "make_batches": "nlp.batching",
     "score": "nlp.metrics",
+    "side_by_side": "nlp.metrics",
     "torch_runner": "nlp.inference",
 }
 
@@ -47,11 +53,15 @@ __all__ = [
     "Batch",
     "BatchRunner",
     "OnnxClassifier",
+    "TextScores",
     "TrainSettings",
+    "analysed_text",
     "build_onnx",
+    "load_corpus",
     "load_model",
     "make_batches",
     "score",
+    "side_by_side",
     "torch_runner",
     "train_and_save",
 ]

@@ -1,33 +1,45 @@
 """The NLP stage's entry point: ``Analyzer.analyze(mentions) -> list[AnalyzedMention]``.
 
-Models load once per Analyzer; inference runs in batches sorted by length. The backend is
-a setting: ``onnx`` (int8, the default, fastest on CPU) or ``torch``.
+Models load once per Analyzer; inference runs in batches sorted by length. The model is
+kikimimi's own (``kikimimi nlp train``; the shipped one by default) or a Hugging Face
+sequence-classification model (:mod:`nlp.hf_backend`). The backend is a setting: ``onnx``
+(int8, fastest on CPU; kikimimi's own models only), ``torch`` (CPU or GPU, ``nlp.device``) or
+``auto``: torch for a Hugging Face model or when ``nlp.device`` is ``cuda``, else onnx.
+
+Decisions are calibrated (:mod:`nlp.decisions`): the model's temperatures apply to its
+probabilities, which records carry; a post is negative when its negative probability reaches
+the negative threshold and a complaint when its complaint probability reaches the complaint
+threshold. ``nlp.negative_threshold`` and ``nlp.complaint_threshold`` override the model's.
 
 Input is bounded: only the first :data:`MAX_ANALYSED_CHARS` characters of a post (title and
 text) are analysed, so a huge post costs no more than a long one and never exceeds a
 tokenizer's limit; the record keeps the whole text.
+
+Only the torch backend and Hugging Face models import torch (seconds): the ONNX backend starts
+without it, and spaCy loads on the first brand match (:mod:`nlp.brands`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
-
-from config import Settings, default_cache_dir
-from core import AnalyzedMention, Mention, Sentiment
+from config import NlpSettings, Settings, default_cache_dir
+from core import AnalyzedMention, Mention, ModelError, Sentiment
 from nlp import DEFAULT_MODEL_DIR
+from nlp.batching import Outputs
 from nlp.brands import BrandMatcher
-from nlp.classifier import SENTIMENT_LABELS, load_config, load_model
-from nlp.inference import Outputs, torch_predict
+from nlp.decisions import calibrated_complaint, calibrated_sentiment, sentiment_decisions
 from nlp.intent import Intent, decide_intent
 from nlp.language import LanguageDetector
+from nlp.model_config import SENTIMENT_LABELS, Calibration, ModelConfig, is_hf_model, load_config
 from nlp.onnx_backend import OnnxClassifier, build_onnx
 from nlp.topics import Embeddings, TopicMatcher
 
 MAX_ANALYSED_CHARS = 20_000
+
+Predict = Callable[[Sequence[str]], Outputs]
 
 
 @dataclass(frozen=True)
@@ -53,30 +65,48 @@ class Analyzer:
         progress: Callable[[str], None] | None = None,
     ) -> None:
         nlp = settings.nlp
-        self.model_dir = model_dir or nlp.model_dir or DEFAULT_MODEL_DIR
-        self.config = load_config(self.model_dir)
-        self.backend = backend or nlp.backend
+        self.model_dir = model_dir or nlp.model or DEFAULT_MODEL_DIR
+        hugging_face = is_hf_model(self.model_dir)
+        self.backend = _backend(backend or nlp.backend, hugging_face, nlp.device, self.model_dir)
         self._batch_size = nlp.batch_size
-        self._predict = self._load_backend(nlp.threads or None, progress)
+        self.config, self._predict = self._load(nlp, hugging_face, progress)
+        self.calibration = _calibration(self.config.calibration, nlp)
         self._languages = LanguageDetector(nlp.languages)
         self._brands = BrandMatcher(settings.brands, settings.competitors)
         self._topics = TopicMatcher(nlp.topics, self, nlp.topic_similarity)
         self.model_id = f"{self.config.name}/{self.backend}"
 
-    def _load_backend(
-        self, threads: int | None, progress: Callable[[str], None] | None
-    ) -> Callable[[Sequence[str]], Outputs]:
+    def _load(
+        self, nlp: NlpSettings, hugging_face: bool, progress: Callable[[str], None] | None
+    ) -> tuple[ModelConfig, Predict]:
+        """The model's config and its prediction function on the chosen backend."""
+        if hugging_face:
+            from nlp.hf_backend import HfClassifier  # noqa: PLC0415 - torch: see the docstring
+            from nlp.inference import resolve_device  # noqa: PLC0415
+
+            model = HfClassifier(self.model_dir, nlp.labels, resolve_device(nlp.device))
+            return model.config, lambda texts: model.predict(texts, self._batch_size)
+        if nlp.labels:
+            raise ModelError(
+                f"nlp.labels maps a Hugging Face model's labels, but {self.model_dir} is a "
+                "kikimimi model (its labels are negative, neutral, positive and complaint)"
+            )
+        config = load_config(self.model_dir)
         if self.backend == "torch":
-            model, _ = load_model(self.model_dir)
-            return lambda texts: torch_predict(
-                model, texts, self.config.max_length, self._batch_size
+            from nlp.classifier import load_model  # noqa: PLC0415
+            from nlp.inference import resolve_device, torch_predict  # noqa: PLC0415
+
+            device = resolve_device(nlp.device)
+            care = load_model(self.model_dir)[0].to(device)
+            return config, lambda texts: torch_predict(
+                care, texts, config.max_length, self._batch_size, device
             )
         if progress is not None:
-            progress(f"loading ONNX model for {self.config.name} (built once, then cached)")
+            progress(f"loading ONNX model for {config.name} (built once, then cached)")
         runner = OnnxClassifier(
-            build_onnx(self.model_dir, default_cache_dir()), self.config.max_length, threads
+            build_onnx(self.model_dir, default_cache_dir()), config.max_length, nlp.threads or None
         )
-        return lambda texts: runner.predict(texts, self._batch_size)
+        return config, lambda texts: runner.predict(texts, self._batch_size)
 
     def encode(self, texts: Sequence[str]) -> Embeddings:
         """Sentence embeddings of ``texts`` (used for topic descriptions)."""
@@ -89,7 +119,11 @@ class Analyzer:
         if not texts:
             return []
         texts = [_bounded(text) for text in texts]
-        sentiment, complaint, embeddings = self._predict(texts)
+        raw_sentiment, raw_complaint, embeddings = self._predict(texts)
+        calibration = self.calibration
+        sentiment = calibrated_sentiment(raw_sentiment, calibration.sentiment_temperature)
+        complaint = calibrated_complaint(raw_complaint, calibration.complaint_temperature)
+        labels = sentiment_decisions(sentiment, calibration.negative_threshold)
         topics = self._topics.match(texts, embeddings)
         results = []
         for row, text in enumerate(texts):
@@ -101,9 +135,14 @@ class Analyzer:
             results.append(
                 TextScores(
                     lang=self._languages.detect(text, hint).lang,
-                    sentiment=SENTIMENT_LABELS[int(np.argmax(sentiment[row]))],
+                    sentiment=SENTIMENT_LABELS[int(labels[row])],
                     probabilities=probabilities,
-                    intent=decide_intent(text, float(complaint[row]), probabilities["positive"]),
+                    intent=decide_intent(
+                        text,
+                        float(complaint[row]),
+                        probabilities["positive"],
+                        complaint_threshold=calibration.complaint_threshold,
+                    ),
                     topics=topics[row],
                 )
             )
@@ -112,7 +151,7 @@ class Analyzer:
     def analyze(self, mentions: Sequence[Mention]) -> list[AnalyzedMention]:
         """Analyse a batch of mentions (same order); each record is built from the mention's
         own fields (any analysis a subclass carries is replaced), with no serialisation."""
-        texts = [_bounded(_text_of(m)) for m in mentions]
+        texts = [analysed_text(m) for m in mentions]
         scores = self.score_texts(texts, [m.lang for m in mentions])
         analyzed = []
         for mention, text, score in zip(mentions, texts, scores, strict=True):
@@ -136,8 +175,43 @@ class Analyzer:
         return analyzed
 
 
-def _text_of(mention: Mention) -> str:
-    return f"{mention.title}\n{mention.text}" if mention.title else mention.text
+def _backend(requested: str, hugging_face: bool, device: str, model_dir: Path) -> str:
+    """The backend that runs: ``auto`` resolved, impossible combinations refused."""
+    if requested == "auto":
+        return "torch" if hugging_face or device == "cuda" else "onnx"
+    if requested == "onnx" and hugging_face:
+        raise ModelError(
+            f"{model_dir} is a Hugging Face model, which the torch backend runs: set "
+            "nlp.backend to auto or torch (the onnx backend runs kikimimi's own models)"
+        )
+    if requested == "onnx" and device == "cuda":
+        raise ModelError(
+            "nlp.device is cuda, but the onnx backend runs on the CPU: set nlp.backend to "
+            "auto or torch"
+        )
+    return requested
+
+
+def _calibration(model: Calibration, nlp: NlpSettings) -> Calibration:
+    """The model's calibration with the thresholds the settings override."""
+    return replace(
+        model,
+        negative_threshold=(
+            nlp.negative_threshold
+            if nlp.negative_threshold is not None
+            else model.negative_threshold
+        ),
+        complaint_threshold=(
+            nlp.complaint_threshold
+            if nlp.complaint_threshold is not None
+            else model.complaint_threshold
+        ),
+    )
+
+
+def analysed_text(mention: Mention) -> str:
+    """What the analysis reads of a mention: its title and text, bounded."""
+    return _bounded(f"{mention.title}\n{mention.text}" if mention.title else mention.text)
 
 
 def _bounded(text: str) -> str:

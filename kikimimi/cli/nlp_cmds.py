@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
 from core import escape_invisible
 from kikimimi.cli.context import CliContext, pass_context, say
 from nlp import DEFAULT_MODEL_DIR
+
+if TYPE_CHECKING:
+    from config import Settings
+    from nlp import TextScores
 
 # The models' modules import torch, transformers and ONNX Runtime, which take seconds to
 # load: they are imported inside the commands that need them, so the rest of the CLI starts
@@ -81,32 +85,74 @@ def score_command(ctx: CliContext, source: TextIO, target: TextIO, backend: str 
     help="JSONL with text and label (sentiment, intent or complaint).",
 )
 @BACKEND
+@click.option(
+    "--compare/--no-compare",
+    default=True,
+    show_default=True,
+    help="When nlp.model is not the shipped model, also score the shipped one on the same "
+    "data and print both reports side by side.",
+)
 @pass_context
-def eval_command(ctx: CliContext, data: Path, backend: str | None) -> None:
-    """Print accuracy, macro-recall, macro-F1 and per-class precision/recall."""
+def eval_command(ctx: CliContext, data: Path, backend: str | None, compare: bool) -> None:
+    """Print accuracy, macro-recall, macro-F1 and per-class precision/recall.
+
+    When nlp.model names another model than the shipped one (your own training, or a Hugging
+    Face model), the shipped model, with its own calibration, is scored on the same data and
+    the two reports are printed side by side.
+    """
     from nlp import (  # noqa: PLC0415
         INTENT_LABELS,
         SENTIMENT_LABELS,
         Analyzer,
         score,
+        side_by_side,
     )
 
     rows = [json.loads(line) for line in data.read_text(encoding="utf-8").splitlines() if line]
     texts, gold = [str(r["text"]) for r in rows], [str(r["label"]) for r in rows]
-    analyzer = Analyzer(ctx.settings, backend=backend, progress=say)
-    scores = analyzer.score_texts(texts)
     labels: tuple[str, ...]
     if set(gold) <= set(SENTIMENT_LABELS):
-        labels, predicted = SENTIMENT_LABELS, [s.sentiment for s in scores]
+        labels, kind = SENTIMENT_LABELS, "sentiment"
     elif set(gold) <= set(INTENT_LABELS):
-        labels, predicted = INTENT_LABELS, [s.intent for s in scores]
+        labels, kind = INTENT_LABELS, "intent"
     elif set(gold) <= {"complaint", "not_complaint"}:
-        labels = ("complaint", "not_complaint")
-        predicted = ["complaint" if s.intent == "complaint" else "not_complaint" for s in scores]
+        labels, kind = ("complaint", "not_complaint"), "complaint"
     else:
         raise click.BadParameter(f"unknown label set {sorted(set(gold))}", param_hint="--data")
-    click.echo(f"{data} ({analyzer.model_id})")
-    click.echo(score(gold, predicted, labels).render())
+    configured = Analyzer(ctx.settings, backend=backend, progress=say)
+    predicted = _predicted(kind, configured.score_texts(texts))
+    reports = {configured.model_id: score(gold, predicted, labels)}
+    if compare and configured.model_dir.resolve() != DEFAULT_MODEL_DIR.resolve():
+        say("scoring the shipped model on the same data too (--no-compare skips it)")
+        shipped = Analyzer(_shipped(ctx.settings), backend=backend, progress=say)
+        predicted = _predicted(kind, shipped.score_texts(texts))
+        reports[f"{shipped.model_id} (shipped)"] = score(gold, predicted, labels)
+    click.echo(f"{data} ({', '.join(reports)})")
+    if len(reports) == 1:
+        click.echo(next(iter(reports.values())).render())
+    else:
+        click.echo(side_by_side(reports))
+
+
+def _predicted(kind: str, scores: Sequence[TextScores]) -> list[str]:
+    if kind == "sentiment":
+        return [s.sentiment for s in scores]
+    if kind == "intent":
+        return [s.intent for s in scores]
+    return ["complaint" if s.intent == "complaint" else "not_complaint" for s in scores]
+
+
+def _shipped(settings: Settings) -> Settings:
+    """``settings`` with the shipped model as shipped: its own labels and calibration."""
+    nlp = settings.nlp.model_copy(
+        update={
+            "model": None,
+            "labels": {},
+            "negative_threshold": None,
+            "complaint_threshold": None,
+        }
+    )
+    return settings.model_copy(update={"nlp": nlp})
 
 
 @nlp.command("train")
@@ -148,6 +194,18 @@ def eval_command(ctx: CliContext, data: Path, backend: str | None) -> None:
     default=None,
     help="Save the training state here every few minutes and resume from it when re-run.",
 )
+@click.option(
+    "--teacher",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    default=None,
+    help="Distil from this trained model's soft labels over every training text.",
+)
+@click.option(
+    "--teacher-weight",
+    default=0.7,
+    show_default=True,
+    help="With --teacher: share of the teacher in the target where a gold label exists.",
+)
 def train_command(
     data_dir: Path,
     labelled: Path,
@@ -159,6 +217,8 @@ def train_command(
     learning_rate: float,
     class_balance: float,
     checkpoint: Path | None,
+    teacher: Path | None,
+    teacher_weight: float,
 ) -> None:
     """Reproduce the shipped model from the data and the packaged base weights."""
     from nlp import TrainSettings, train_and_save  # noqa: PLC0415
@@ -171,8 +231,9 @@ def train_command(
         learning_rate=learning_rate,
         class_balance=class_balance,
         checkpoint=checkpoint,
+        teacher_weight=teacher_weight if teacher else 0.0,
     )
-    reports = train_and_save(data_dir, labelled, out, settings, say)
+    reports = train_and_save(data_dir, labelled, out, settings, say, teacher=teacher)
     for name, report in reports.items():
         click.echo(
             f"{name:<22} macro-recall {report.macro_recall:.4f}  "

@@ -174,7 +174,7 @@ def _write_config(settings: Settings, workspace: Path, urls: dict[str, str]) -> 
         "state_dir": str(workspace / "state"),
         "brands": dump["brands"],
         "competitors": dump["competitors"],
-        "nlp": {k: v for k, v in dump["nlp"].items() if k != "model_dir"},
+        "nlp": {k: v for k, v in dump["nlp"].items() if k != "model"},
         "elasticsearch": es,
         "notifications": [channel],
         "rules": rules,
@@ -211,8 +211,8 @@ def _write_config(settings: Settings, workspace: Path, urls: dict[str, str]) -> 
             },
         ],
     }
-    if settings.nlp.model_dir is not None:
-        document["nlp"]["model_dir"] = str(settings.nlp.model_dir)
+    if settings.nlp.model is not None:
+        document["nlp"]["model"] = str(settings.nlp.model)
     for source in document["sources"]:
         source.setdefault("interval_seconds", every)
         source["requests_per_second"] = 20

@@ -3,8 +3,10 @@
 :func:`authenticated` finds the user of a request, from an API token (``Authorization:
 Bearer kkm_...``) or a browser session (the ``kikimimi_session`` cookie, with the CSRF check
 on state-changing requests); without one it raises 401, which pages turn into a redirect
-to ``/login`` (see :mod:`kikimimi.web.errors`). :func:`require` adds a permission check with
-:func:`~kikimimi.accounts.can`; the aliases below are what routes declare::
+to ``/login`` (see :mod:`kikimimi.web.errors`). Behind a single-sign-on proxy, a session
+counts only while the proxy's user header names its user (another user signs in afresh).
+:func:`require` adds a permission check with :func:`~kikimimi.accounts.can`; the aliases
+below are what routes declare::
 
     @router.get("/inbox")
     def inbox(principal: CaseReader) -> ...:                     # read_cases, or 403
@@ -27,6 +29,7 @@ from kikimimi.accounts import Permission, Session, User, can, can_on_team, csrf_
 from kikimimi.web.context import Web
 from kikimimi.web.cookies import SESSION_COOKIE
 from kikimimi.web.csrf import check_csrf
+from kikimimi.web.proxies import proxy_user
 
 _SIGN_IN_FIRST = "sign in or send an API token"
 _BEARER = {"WWW-Authenticate": "Bearer"}
@@ -75,7 +78,8 @@ async def authenticated(
         return Principal(user=user, session=None)
     if session_token:
         session = await run_in_threadpool(web.accounts.session, session_token, web.clock())
-        if session is not None:
+        proxied = proxy_user(request, web.settings.web)
+        if session is not None and proxied in (None, session.user.name):
             await check_csrf(request, session)
             return Principal(user=session.user, session=session)
     raise _unauthorized(_SIGN_IN_FIRST)

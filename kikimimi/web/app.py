@@ -12,14 +12,15 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
-from config import Settings, users_path
-from kikimimi import __version__
+from config import Settings
+from kikimimi import __version__, wiring
 from kikimimi.accounts import Accounts
 from kikimimi.web import api, pages
 from kikimimi.web.casework.dependency import close_case_service, open_case_service
 from kikimimi.web.context import Clock, WebContext, utc_now
 from kikimimi.web.errors import install_error_handlers
 from kikimimi.web.health import router as health_router
+from kikimimi.web.proxies import install_proxies
 from kikimimi.web.rendering import make_templates
 from kikimimi.web.security_headers import SecurityHeadersMiddleware
 
@@ -42,8 +43,9 @@ def create_app(
     settings: Settings, *, accounts: Accounts | None = None, clock: Clock = utc_now
 ) -> FastAPI:
     """The web app on ``settings``. Without ``accounts`` it opens the store in the state
-    directory and closes it at shutdown; a store passed in stays the caller's."""
-    store = accounts if accounts is not None else Accounts(users_path(settings))
+    directory (sessions lasting as ``web`` says) and closes it at shutdown; a store passed
+    in stays the caller's."""
+    store = accounts if accounts is not None else wiring.accounts(settings)
     cases = open_case_service(settings, store, clock)
 
     @asynccontextmanager
@@ -71,6 +73,7 @@ def create_app(
     app.state.cases = cases
     app.state.stopping = threading.Event()  # set by serve() at SIGINT/SIGTERM
     install_error_handlers(app)
+    install_proxies(app, settings.web)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health_router)
     app.include_router(pages.router)

@@ -34,9 +34,15 @@ class WebContext:
 
 
 def web_context(request: Request) -> WebContext:
-    """The app's :class:`WebContext` (a dependency)."""
+    """The app's :class:`WebContext`."""
     context: WebContext = request.app.state.web
     return context
 
 
-Web = Annotated[WebContext, Depends(web_context)]
+async def _web(request: Request) -> WebContext:
+    """:func:`web_context` as a dependency (``async``: FastAPI runs it in the event loop
+    instead of handing it to a worker thread)."""
+    return web_context(request)
+
+
+Web = Annotated[WebContext, Depends(_web)]

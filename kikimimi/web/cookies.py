@@ -15,7 +15,8 @@ _LOGIN_PATH = "/login"
 
 def set_session_cookie(response: Response, request: Request, token: str) -> None:
     """Give the browser its session (a cookie that lasts until the browser closes; the
-    server ends the session itself after idle time or at the latest 7 days)."""
+    server ends the session itself after ``web.session_idle_hours`` without use, or
+    ``web.session_max_days`` after sign-in)."""
     _set(response, request, SESSION_COOKIE, token, path="/", same_site="lax")
 
 

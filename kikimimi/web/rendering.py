@@ -40,9 +40,11 @@ NAV = (
 
 
 def make_templates() -> Jinja2Templates:
-    """The app's templates, every value escaped unless a template marks it safe."""
+    """The app's templates, every value escaped unless a template marks it safe; each is
+    compiled once (they ship with the package: no looking for changes on every page)."""
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        auto_reload=False,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -13,9 +13,6 @@ from config import Settings
 from kikimimi.web.access_log import log_config
 from kikimimi.web.app import create_app
 
-TRUSTED_PROXIES = "127.0.0.1"
-"""Where ``X-Forwarded-For``/``-Proto`` are believed from: a reverse proxy on this host."""
-
 
 class _Server(uvicorn.Server):
     """uvicorn's server, except that once a signal has stopped it gracefully the signal is
@@ -41,8 +38,7 @@ def serve(settings: Settings, *, host: str, port: int) -> bool:
         port=port,
         log_config=log_config(),
         server_header=False,
-        proxy_headers=True,
-        forwarded_allow_ips=TRUSTED_PROXIES,
+        proxy_headers=False,  # the app believes its configured proxies (kikimimi.web.proxies)
         lifespan="on",
     )
     try:

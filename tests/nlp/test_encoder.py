@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from nlp.encoder import base_encoder, base_tokenizer
+from nlp.encoder import base_encoder, base_tokenizer, e5_tokenizer
 
 pytestmark = pytest.mark.slow
 
@@ -41,3 +41,12 @@ def test_japanese_is_tokenized_into_subwords_not_unknowns() -> None:
 def test_layer_count_is_checked() -> None:
     with pytest.raises(ValueError, match=r"num_layers must be 1\.\.12"):
         base_encoder(13)
+
+
+def test_the_inference_tokenizer_gives_the_same_ids_without_transformers() -> None:
+    texts = [*SENTENCES, "", " ", "a <mask> b </s> <pad>", "x" * 3000, "😡" * 80, "\u200b\t\n"]
+    for max_length in (8, 64, 512):
+        ours = e5_tokenizer(max_length).ids(texts)
+        theirs = base_tokenizer()(texts, truncation=True, max_length=max_length)["input_ids"]
+        assert ours == theirs
+    assert e5_tokenizer(64).pad_id == base_tokenizer().pad_token_id

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,12 +13,12 @@ import pytest
 from config.paths import default_cache_dir
 from nlp import DEFAULT_MODEL_DIR
 from nlp.classifier import load_config
-from nlp.onnx_backend import OnnxClassifier, build_onnx, calibration_texts
-from nlp.training.data import in_holdout
+from nlp.onnx_backend import OnnxClassifier, build_onnx
 
 pytestmark = pytest.mark.slow
 
-LABELLED = Path(__file__).resolve().parents[2] / "data" / "labelled"
+ROOT = Path(__file__).resolve().parents[2]
+LABELLED = ROOT / "data" / "labelled"
 
 
 def _posts(count: int) -> list[str]:
@@ -43,7 +45,16 @@ def test_outputs_do_not_depend_on_batch_mates() -> None:
             np.testing.assert_allclose(theirs, mine, rtol=0, atol=1e-5)
 
 
-def test_calibration_posts_are_fixed_training_posts() -> None:
-    texts = calibration_texts()
-    assert len(texts) == 300 and texts == calibration_texts()
-    assert not any(in_holdout(text, 0.4) for text in texts)  # none is a validation post
+def test_scoring_on_the_onnx_backend_loads_neither_torch_nor_spacy() -> None:
+    """They take seconds to import: ``kikimimi nlp score`` starts without them."""
+    code = (
+        "import sys\n"
+        "from config import load_settings\n"
+        "from nlp import Analyzer\n"
+        "Analyzer(load_settings(), backend='onnx').score_texts(['Hoshi Mobile is down'])\n"
+        "print(sorted({'torch', 'transformers', 'spacy'} & set(sys.modules)))\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert loaded.stdout.strip() == "[]"

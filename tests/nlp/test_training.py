@@ -45,3 +45,35 @@ def test_training_end_to_end_on_a_tiny_subset(tmp_path: Path) -> None:
     sentiment, complaint, embeddings = torch_predict(model, ["great", "最悪"], loaded.max_length)
     assert sentiment.shape == (2, 3) and complaint.shape == (2,) and embeddings.shape == (2, 384)
     assert abs(float(sentiment.sum()) - 2.0) < 1e-4
+    assert loaded.calibration.negative_threshold is not None
+    assert "nlp.negative_threshold" in (out / "MODEL_CARD.md").read_text()
+
+
+@pytest.mark.slow
+def test_a_student_is_distilled_from_a_teacher_and_resumes_from_its_checkpoint(
+    tmp_path: Path,
+) -> None:
+    teacher = tmp_path / "teacher"
+    tiny = TrainSettings(num_layers=1, max_examples=64, batch_size=16, max_length=32)
+    train_and_save(SHARED, LABELLED, teacher, tiny, progress=lambda _: None)
+    checkpoint = tmp_path / "student.ckpt"
+    student = TrainSettings(
+        num_layers=2,
+        max_examples=64,
+        batch_size=16,
+        max_length=32,
+        teacher_weight=0.7,
+        checkpoint=checkpoint,
+        checkpoint_every=2,
+    )
+    said: list[str] = []
+
+    train_and_save(SHARED, LABELLED, tmp_path / "student", student, said.append, teacher=teacher)
+    train_and_save(SHARED, LABELLED, tmp_path / "again", student, said.append, teacher=teacher)
+
+    assert checkpoint.exists() and checkpoint.with_suffix(".teacher.npz").exists()
+    assert any(line.startswith("teacher labels read from") for line in said)
+    assert any(line.startswith("resuming from") for line in said)
+    assert "distilled from `teacher`" in (tmp_path / "student" / "MODEL_CARD.md").read_text()
+    first = (tmp_path / "student" / "weights.safetensors").read_bytes()
+    assert first == (tmp_path / "again" / "weights.safetensors").read_bytes()

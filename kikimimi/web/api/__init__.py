@@ -3,10 +3,18 @@ and its OpenAPI document is at ``/api/v1/openapi.json`` (signed in)."""
 
 from fastapi import APIRouter
 
-from kikimimi.web.api import cases, feeds, me, mentions, openapi_document, spikes
+from kikimimi.web.api import (
+    canned_responses,
+    cases,
+    feeds,
+    me,
+    mentions,
+    openapi_document,
+    spikes,
+)
 
 router = APIRouter()
-for _module in (me, cases, feeds, spikes, mentions, openapi_document):
+for _module in (me, cases, canned_responses, feeds, spikes, mentions, openapi_document):
     router.include_router(_module.router)
 
 __all__ = ["router"]

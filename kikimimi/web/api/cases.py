@@ -4,6 +4,10 @@ pages (:class:`~kikimimi.web.casework.CaseService`).
 Reading needs ``read_cases``, acting ``act_on_cases`` (else 403); another team's case is
 404. A case another user holds is 409 with its ``holder`` (claim or respond with
 ``take_over``). ``GET /api/v1/cases/events`` is the live inbox's event stream.
+
+The routes are ``async`` and hand the service call (blocking: Elasticsearch) to a worker
+thread themselves: one thread switch a request, where a plain ``def`` route costs FastAPI
+two (the call, then the check of the answer against its model).
 """
 
 from __future__ import annotations
@@ -12,12 +16,20 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from core import Case, Priority
-from kikimimi.web.access import CaseActor, CaseReader
-from kikimimi.web.casework import CaseDetail, Cases, InboxFilters, InboxPage, case_events
+from kikimimi.web.access import CaseActor, CaseReader, Principal
+from kikimimi.web.casework import (
+    CaseDetail,
+    Cases,
+    CaseService,
+    InboxFilters,
+    InboxPage,
+    case_events,
+)
 from kikimimi.web.casework.live import since_of
 from kikimimi.web.casework.rendering import card_renderer
 
@@ -76,12 +88,12 @@ class Viewers(BaseModel):
 
 
 @router.get("")
-def list_cases(
+async def list_cases(
     cases: Cases, principal: CaseReader, filters: Annotated[InboxFilters, Query()]
 ) -> InboxPage:
     """The cases of your teams, most urgent first, filtered; ``after`` is the previous
     page's ``next_cursor``."""
-    return cases.inbox(principal, filters)
+    return await run_in_threadpool(cases.inbox, principal, filters)
 
 
 @router.get(
@@ -118,68 +130,80 @@ async def events(
 
 
 @router.get("/{case_id}", responses=HELD)
-def get_case(cases: Cases, principal: CaseReader, case_id: str) -> CaseDetail:
+async def get_case(cases: Cases, principal: CaseReader, case_id: str) -> CaseDetail:
     """The case with its posts in order, the author card and why it opened."""
-    return cases.detail(principal, case_id, viewing=False)
+    return await run_in_threadpool(cases.detail, principal, case_id, viewing=False)
 
 
 @router.post("/{case_id}/presence", responses=HELD)
-def presence(cases: Cases, principal: CaseReader, case_id: str) -> Viewers:
+async def presence(cases: Cases, principal: CaseReader, case_id: str) -> Viewers:
     """Say you are viewing the case (its page does every few seconds); who else is."""
+    return await run_in_threadpool(_viewers, cases, principal, case_id)
+
+
+def _viewers(cases: CaseService, principal: Principal, case_id: str) -> Viewers:
     viewers = cases.viewing(principal, case_id)
     return Viewers(viewers=viewers, holder=cases.case(principal, case_id).assigned_to)
 
 
 @router.post("/{case_id}/claim", responses=HELD)
-def claim(cases: Cases, principal: CaseActor, case_id: str, body: ClaimIn | None = None) -> Case:
+async def claim(
+    cases: Cases, principal: CaseActor, case_id: str, body: ClaimIn | None = None
+) -> Case:
     """Hold the case; of users claiming at once exactly one wins, the others get 409
     naming the holder."""
     take_over = body is not None and body.take_over
-    return cases.claim(principal, case_id, take_over=take_over)
+    return await run_in_threadpool(cases.claim, principal, case_id, take_over=take_over)
 
 
 @router.post("/{case_id}/assign", responses=HELD)
-def assign(cases: Cases, principal: CaseActor, case_id: str, body: AssignIn) -> Case:
+async def assign(cases: Cases, principal: CaseActor, case_id: str, body: AssignIn) -> Case:
     """Hand the case to a user, a team, or both."""
-    return cases.assign(principal, case_id, user=body.user, team=body.team)
+    return await run_in_threadpool(cases.assign, principal, case_id, user=body.user, team=body.team)
 
 
 @router.post("/{case_id}/respond", responses=HELD)
-def respond(cases: Cases, principal: CaseActor, case_id: str, body: RespondIn) -> Case:
+async def respond(cases: Cases, principal: CaseActor, case_id: str, body: RespondIn) -> Case:
     """Record a response (given on the platform); the first sets the first response time."""
-    return cases.respond(principal, case_id, body.text, take_over=body.take_over)
+    return await run_in_threadpool(
+        cases.respond, principal, case_id, body.text, take_over=body.take_over
+    )
 
 
 @router.post("/{case_id}/note", responses=HELD)
-def note(cases: Cases, principal: CaseActor, case_id: str, body: NoteIn) -> Case:
+async def note(cases: Cases, principal: CaseActor, case_id: str, body: NoteIn) -> Case:
     """An internal note."""
-    return cases.note(principal, case_id, body.text)
+    return await run_in_threadpool(cases.note, principal, case_id, body.text)
 
 
 @router.post("/{case_id}/tags", responses=HELD)
-def tag(cases: Cases, principal: CaseActor, case_id: str, body: TagIn) -> Case:
-    return cases.tag(principal, case_id, body.tag)
+async def tag(cases: Cases, principal: CaseActor, case_id: str, body: TagIn) -> Case:
+    return await run_in_threadpool(cases.tag, principal, case_id, body.tag)
 
 
 @router.delete("/{case_id}/tags/{tag}", responses=HELD)
-def untag(cases: Cases, principal: CaseActor, case_id: str, tag: str) -> Case:
-    return cases.untag(principal, case_id, tag)
+async def untag(cases: Cases, principal: CaseActor, case_id: str, tag: str) -> Case:
+    return await run_in_threadpool(cases.untag, principal, case_id, tag)
 
 
 @router.post("/{case_id}/priority", responses=HELD)
-def set_priority(cases: Cases, principal: CaseActor, case_id: str, body: PriorityIn) -> Case:
-    return cases.set_priority(principal, case_id, body.priority)
+async def set_priority(cases: Cases, principal: CaseActor, case_id: str, body: PriorityIn) -> Case:
+    return await run_in_threadpool(cases.set_priority, principal, case_id, body.priority)
 
 
 @router.post("/{case_id}/merge", responses=HELD)
-def merge(cases: Cases, principal: CaseActor, case_id: str, body: MergeIn) -> Case:
+async def merge(cases: Cases, principal: CaseActor, case_id: str, body: MergeIn) -> Case:
     """Merge this case into another case of the same author about the same brand; answers
     the case merged into."""
-    return cases.merge(principal, case_id, body.into)
+    return await run_in_threadpool(cases.merge, principal, case_id, body.into)
 
 
 @router.post("/{case_id}/close", responses=HELD)
-def close(cases: Cases, principal: CaseActor, case_id: str, body: CloseIn | None = None) -> Case:
+async def close(
+    cases: Cases, principal: CaseActor, case_id: str, body: CloseIn | None = None
+) -> Case:
     """Close the case, with a resolution and the customer's satisfaction (1-5) if known."""
     found = body or CloseIn()
-    return cases.close(principal, case_id, resolution=found.resolution, csat=found.csat)
+    return await run_in_threadpool(
+        cases.close, principal, case_id, resolution=found.resolution, csat=found.csat
+    )

@@ -37,8 +37,9 @@ def close_case_service(service: CaseService) -> None:
     service.client.close()
 
 
-def case_service(request: Request) -> CaseService:
-    """The app's :class:`CaseService` (a dependency)."""
+async def case_service(request: Request) -> CaseService:
+    """The app's :class:`CaseService` (a dependency; ``async`` so that it is not sent to a
+    worker thread)."""
     service: CaseService = request.app.state.cases
     return service
 

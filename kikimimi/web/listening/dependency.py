@@ -11,8 +11,9 @@ from kikimimi.web.casework import Cases
 from kikimimi.web.listening.service import Listening
 
 
-def listening(cases: Cases) -> Listening:
-    """Feeds, spikes, search and the dashboard for a request (a dependency)."""
+async def listening(cases: Cases) -> Listening:
+    """Feeds, spikes, search and the dashboard for a request (a dependency; ``async`` so
+    that it is not sent to a worker thread)."""
     return Listening(
         settings=cases.settings,
         client=cases.client,

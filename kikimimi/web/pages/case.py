@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 
 from core import PRIORITIES, Case, CaseValueError, KikimimiError
 from kikimimi.web.access import CaseActor, CaseReader, Principal
-from kikimimi.web.casework import Cases, CaseService
+from kikimimi.web.casework import CannedResponse, CaseDetail, Cases, CaseService
 from kikimimi.web.casework.views import event_label
 from kikimimi.web.errors import status_of
 from kikimimi.web.rendering import render, url_segment
@@ -75,9 +75,8 @@ async def _page(
     problem: str | None = None,
     code: int = status.HTTP_200_OK,
 ) -> HTMLResponse:
-    detail = await run_in_threadpool(cases.detail, principal, case_id)
+    detail, canned = await run_in_threadpool(_detail_and_canned, cases, principal, case_id)
     case = detail.case
-    canned = await run_in_threadpool(cases.canned_responses, principal, case.team, case.lang)
     me = principal.user.name
     context: dict[str, Any] = {
         "detail": detail,
@@ -92,6 +91,14 @@ async def _page(
         "history": list(reversed(case.history)),
     }
     return render(request, "case.html", context, principal=principal, status_code=code)
+
+
+def _detail_and_canned(
+    cases: CaseService, principal: Principal, case_id: str
+) -> tuple[CaseDetail, list[CannedResponse]]:
+    """The case page's reads, in one worker thread: the case and its canned responses."""
+    detail = cases.detail(principal, case_id)
+    return detail, cases.canned_responses(principal, detail.case.team, detail.case.lang)
 
 
 def _text(form: FormData, field: str) -> str:

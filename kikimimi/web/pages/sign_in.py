@@ -4,6 +4,10 @@ A successful sign-in creates a server-side session and sets its cookie, then goe
 ``next`` (a local path only). A wrong name or password shows the form again (401) with one
 message for both; too many failures are refused (429 with ``Retry-After``) before the
 password is checked.
+
+Behind a single-sign-on proxy (``web.proxy_user_header``), ``GET /login`` signs the browser
+in as the user the proxy names, without a password, when that is an enabled local user (a
+new session, replacing another user's); signing out is the proxy's business then.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from fastapi import APIRouter, Cookie, Form, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 
-from core import InvalidCredentialsError, LoginThrottledError
+from core import InvalidCredentialsError, LoginThrottledError, UserNotFoundError
+from kikimimi.accounts import User
 from kikimimi.web.access import SignedIn
-from kikimimi.web.context import Web
+from kikimimi.web.context import Web, WebContext
 from kikimimi.web.cookies import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -27,6 +32,7 @@ from kikimimi.web.cookies import (
     set_session_cookie,
 )
 from kikimimi.web.csrf import CSRF_FIELD, login_token_matches, new_login_token
+from kikimimi.web.proxies import proxy_user
 from kikimimi.web.redirects import safe_next
 from kikimimi.web.rendering import render
 
@@ -35,6 +41,8 @@ router = APIRouter(include_in_schema=False)
 MAX_NAME_LENGTH = 200  # names are at most 64 characters; a little slack for spaces
 _FORM_EXPIRED = "The sign-in form expired. Please sign in again."
 _WRONG = "Wrong user name or password."
+_NO_PROXY_USER = "The single sign-on user {name} has no enabled account here: ask an admin."
+MAX_SHOWN_NAME = 64  # the longest user name
 
 NameField = Annotated[str, Form(max_length=MAX_NAME_LENGTH)]
 PasswordField = Annotated[str, Form()]  # bounded by the form limits; never echoed
@@ -49,9 +57,14 @@ def login_form(
     next_path: Annotated[str, Query(alias="next", max_length=2000)] = "/",
     session_token: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None,
 ) -> Response:
-    """The login form; a browser already signed in goes straight on to ``next``."""
-    if session_token and web.accounts.session(session_token, web.clock()) is not None:
+    """The login form; a browser already signed in (as the proxy's user, behind a
+    single-sign-on proxy) goes straight on to ``next``."""
+    session = web.accounts.session(session_token, web.clock()) if session_token else None
+    proxied = proxy_user(request, web.settings.web)
+    if session is not None and proxied in (None, session.user.name):
         return RedirectResponse(safe_next(next_path), status.HTTP_303_SEE_OTHER)
+    if proxied is not None:
+        return _proxy_sign_in(request, web, proxied, next_path, session_token)
     return _form(request, next_path)
 
 
@@ -102,6 +115,28 @@ def sign_in(
     response = RedirectResponse(safe_next(next_path), status.HTTP_303_SEE_OTHER)
     set_session_cookie(response, request, web.accounts.create_session(user, now=web.clock()))
     clear_login_cookie(response, request)
+    return response
+
+
+def _proxy_sign_in(
+    request: Request, web: WebContext, name: str, next_path: str, old_session: str | None
+) -> Response:
+    """A session of the user the proxy named, or the form saying why there is none."""
+    try:
+        user: User | None = web.accounts.user(name)
+    except UserNotFoundError:
+        user = None
+    if user is None or user.disabled:
+        return _form(
+            request,
+            next_path,
+            error=_NO_PROXY_USER.format(name=name[:MAX_SHOWN_NAME]),  # escaped by the page
+            status_code=status.HTTP_403_FORBIDDEN,
+        )
+    if old_session:
+        web.accounts.end_session(old_session)
+    response = RedirectResponse(safe_next(next_path), status.HTTP_303_SEE_OTHER)
+    set_session_cookie(response, request, web.accounts.create_session(user, now=web.clock()))
     return response
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.nlp.hf_models import save_hf_model
+
 pytestmark = pytest.mark.slow
 
 
@@ -81,3 +83,36 @@ def test_eval_prints_the_metrics(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     for name in ("accuracy", "macro-recall", "macro-F1", "negative", "precision", "recall"):
         assert name in result.stdout
+
+
+def test_eval_of_another_model_prints_it_next_to_the_shipped_one(tmp_path: Path) -> None:
+    model = save_hf_model(tmp_path / "my-model", ["LABEL_0", "LABEL_1", "LABEL_2"], [1.0, 0, 0])
+    config = tmp_path / "kikimimi.yaml"
+    config.write_text(
+        f"nlp:\n  model: {model}\n  labels: {{LABEL_0: negative, LABEL_1: neutral, "
+        "LABEL_2: positive}\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "eval.jsonl"
+    rows = [
+        {"text": "worst service ever, cancelling", "label": "negative"},
+        {"text": "thank you so much, sorted in minutes!", "label": "positive"},
+        {"text": "the store opens at 10 tomorrow", "label": "neutral"},
+    ]
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+
+    result = kikimimi(
+        "--config", str(config), "nlp", "eval", "--data", str(data), "--backend", "torch"
+    )
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{data} (my-model/torch, kikimimi-care-v1/torch (shipped))"
+    assert lines[1].split() == ["my-model/torch", "kikimimi-care-v1/torch", "(shipped)"]
+    accuracy = lines[3].split()
+    assert accuracy[0] == "accuracy" and accuracy[1] == f"{1 / 3:.4f}"  # says negative to all
+    only_mine = kikimimi(
+        "--config", str(config), "nlp", "eval", "--data", str(data), "--no-compare"
+    )
+    assert only_mine.returncode == 0, only_mine.stderr
+    assert "(shipped)" not in only_mine.stdout and "macro-recall" in only_mine.stdout

@@ -1,0 +1,61 @@
+"""Calibration fitting: temperatures by likelihood, thresholds by the held-out objective."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nlp.training.calibrate import Predictions, fit_calibration, trade_off
+from nlp.training.data import Example
+from nlp.training.evaluate import evaluate, halves
+
+
+def _set(name: str, rows: list[tuple[str, list[float], float]]) -> Predictions:
+    examples = [
+        Example(text=f"{name} {i}", lang="en", source=name, sentiment=label, complaint=c > 0.5)
+        for i, (label, _, c) in enumerate(rows)
+    ]
+    sentiment = np.array([p for _, p, _ in rows], dtype=np.float32)
+    complaint = np.array([0.9 if e.complaint else 0.1 for e in examples], dtype=np.float32)
+    return Predictions(name, examples, sentiment, complaint)
+
+
+def test_an_under_confident_model_gets_a_threshold_below_the_argmax() -> None:
+    # Negative posts get only 0.4 for "negative" (neutral wins the argmax): a threshold
+    # at or below 0.4 recovers them, while neutral posts stay below it.
+    rows = [("negative", [0.40, 0.45, 0.15], 1.0)] * 20
+    rows += [("neutral", [0.20, 0.60, 0.20], 0.0)] * 20
+    rows += [("positive", [0.10, 0.20, 0.70], 0.0)] * 20
+
+    calibration = fit_calibration([_set("care", rows)])
+
+    assert calibration.negative_threshold is not None
+    assert 0.2 < calibration.negative_threshold <= 0.40
+    reports = evaluate([_set("care", rows)], calibration)
+    assert reports["care/sentiment"].per_class["negative"].recall == 1.0
+    assert reports["care/complaint"].macro_f1 == 1.0
+
+
+def test_over_confident_wrong_answers_raise_the_temperature() -> None:
+    rows = [("negative", [0.98, 0.01, 0.01], 0.0)] * 6 + [("positive", [0.98, 0.01, 0.01], 0.0)] * 4
+
+    calibration = fit_calibration([_set("noisy", rows)])
+
+    assert calibration.sentiment_temperature > 1.5
+
+
+def test_halves_are_disjoint_and_cover_the_set() -> None:
+    rows = [("neutral", [0.2, 0.6, 0.2], 0.0)] * 200
+    tuning, report = halves([_set("s", rows)])
+
+    texts = [e.text for e in tuning[0].examples] + [e.text for e in report[0].examples]
+    assert sorted(texts) == sorted(f"s {i}" for i in range(200))
+    assert 60 < len(tuning[0].examples) < 140
+
+
+def test_the_trade_off_table_loses_recall_as_the_threshold_rises() -> None:
+    rows = [("negative", [p, 0.9 - p, 0.1], 1.0) for p in np.linspace(0.2, 0.8, 30)]
+    rows += [("neutral", [0.3, 0.6, 0.1], 0.0)] * 30
+    table = trade_off([_set("care", rows)], fit_calibration([_set("care", rows)]))
+
+    recalls = [row["negative_recall"] for row in table]
+    assert recalls == sorted(recalls, reverse=True) and recalls[0] > recalls[-1]
