@@ -31,15 +31,19 @@ from nlp import (
 )
 
 
-def timed(work: Callable[[], object], repeat: int) -> float:
-    """Median seconds of ``repeat`` runs of ``work`` (after one warm-up run)."""
-    work()
-    runs = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        work()
-        runs.append(time.perf_counter() - started)
-    return statistics.median(runs)
+def timed(works: Sequence[Callable[[], object]], repeat: int) -> list[float]:
+    """Median seconds of ``repeat`` runs of each of ``works`` (after one warm-up run each).
+
+    The works take turns, so a slower or faster spell of a shared machine counts for all.
+    """
+    runs: list[list[float]] = [[] for _ in works]
+    for round_ in range(repeat + 1):
+        for work, seconds in zip(works, runs, strict=True):
+            started = time.perf_counter()
+            work()
+            if round_:
+                seconds.append(time.perf_counter() - started)
+    return [statistics.median(seconds) for seconds in runs]
 
 
 def run_all(run: BatchRunner, batches: Sequence[Batch]) -> None:
@@ -74,8 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             run = torch_runner(load_model(analyzer.model_dir)[0])
         print(f"[bench] {backend}: timing analyze() and the raw forward pass", file=sys.stderr)
-        full = timed(partial(analyzer.analyze, mentions), args.repeat)
-        raw = timed(partial(run_all, run, batches), args.repeat)
+        full, raw = timed(
+            [partial(analyzer.analyze, mentions), partial(run_all, run, batches)], args.repeat
+        )
         ratios[backend] = raw / full
         print(
             f"{backend}: analyze() {args.count / full:,.0f} posts/s "

@@ -178,6 +178,7 @@ def _shipped(settings: Settings) -> Settings:
     help="Where to write the model.",
 )
 @click.option("--layers", default=4, show_default=True, help="Encoder layers kept (1-12).")
+@click.option("--max-length", default=64, show_default=True, help="Tokens kept per text.")
 @click.option("--epochs", default=1.0, show_default=True)
 @click.option("--max-examples", type=int, default=None, help="Cap training examples (quick runs).")
 @click.option("--seed", default=20261123, show_default=True)
@@ -211,6 +212,7 @@ def train_command(
     labelled: Path,
     out: Path,
     layers: int,
+    max_length: int,
     epochs: float,
     max_examples: int | None,
     seed: int,
@@ -225,6 +227,7 @@ def train_command(
 
     settings = TrainSettings(
         num_layers=layers,
+        max_length=max_length,
         epochs=epochs,
         max_examples=max_examples,
         seed=seed,
