@@ -7,19 +7,13 @@ from pathlib import Path
 import pytest
 
 from config.loader import load_settings
-from core.errors import ConfigError
+from tests.config.config_errors import error
 
 
 def load(tmp_path: Path, nlp: str) -> Path:
     path = tmp_path / "kikimimi.yaml"
     path.write_text(f"nlp:\n{nlp}", encoding="utf-8")
     return path
-
-
-def error(path: Path) -> str:
-    with pytest.raises(ConfigError) as caught:
-        load_settings(path)
-    return str(caught.value)
 
 
 def test_the_defaults_are_the_shipped_model_as_calibrated(tmp_path: Path) -> None:

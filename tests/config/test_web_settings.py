@@ -10,19 +10,13 @@ import pytest
 
 from config.loader import DEFAULT_CONFIG, load_settings
 from config.web import WebSettings
-from core.errors import ConfigError
+from tests.config.config_errors import error
 
 
 def write(tmp_path: Path, web: str) -> Path:
     path = tmp_path / "kikimimi.yaml"
     path.write_text(f"state_dir: var\nweb:\n{web}", encoding="utf-8")
     return path
-
-
-def error(path: Path) -> str:
-    with pytest.raises(ConfigError) as caught:
-        load_settings(path)
-    return str(caught.value)
 
 
 def test_the_defaults_serve_this_host_only_without_single_sign_on(tmp_path: Path) -> None:
