@@ -6,6 +6,7 @@ Part of the ground: it imports only :mod:`core`. Other packages import these nam
 here (``from config import Settings, load_settings``).
 """
 
+from config.kibana import KIBANA_SPACE_PATTERN, KibanaSettings
 from config.loader import DEFAULT_CONFIG, check_settings, config_path, load_settings
 from config.notifications import (
     NOTIFICATION_TYPES,
@@ -76,6 +77,7 @@ __all__ = [
     "DEFAULT_CONFIG",
     "DEFAULT_EDITIONS",
     "DEFAULT_LANGUAGES",
+    "KIBANA_SPACE_PATTERN",
     "NOTIFICATION_TYPES",
     "SOURCE_TYPES",
     "AlertingSettings",
@@ -93,6 +95,7 @@ __all__ = [
     "ImportField",
     "ImportSource",
     "IndexerSettings",
+    "KibanaSettings",
     "LocalNodeSettings",
     "MastodonSource",
     "NewsEdition",

@@ -25,6 +25,7 @@ def missing_files(settings: Settings) -> list[FieldProblem]:
     wanted: list[tuple[FieldPath, Path | None]] = [
         (("elasticsearch", "ca_certs"), settings.elasticsearch.ca_certs),
         (("elasticsearch", "local", "java_home"), settings.elasticsearch.local.java_home),
+        (("kibana", "ca_certs"), settings.kibana.ca_certs),
         (("nlp", "model"), settings.nlp.model),
     ]
     wanted += [

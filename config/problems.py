@@ -77,3 +77,13 @@ def repeated(
             where = dotted((*list_path, earlier))
             problems.append(FieldProblem((index, "name"), f"already used by {where}"))
     return problems
+
+
+def check_credentials(username: object, password: object, api_key: object) -> None:
+    """Raise unless the credentials are an API key, a username with its password, or none."""
+    if (username is None) != (password is None):
+        half = "username" if password is None else "password"
+        raise FieldProblemsError([FieldProblem((half,), "set username and password together")])
+    if api_key is not None and username is not None:
+        message = "set either api_key or username/password, not both"
+        raise FieldProblemsError([FieldProblem(("api_key",), message)])

@@ -20,8 +20,9 @@ from pydantic import (
     model_validator,
 )
 
+from config.kibana import KibanaSettings
 from config.notifications import NotificationChannelSettings
-from config.problems import FieldProblem, FieldProblemsError, repeated
+from config.problems import FieldProblem, FieldProblemsError, check_credentials, repeated
 from config.references import brand_conflicts, unknown_references
 from config.rules import AlertingSettings, RuleSettings
 from config.sources import CrawlSettings, SchedulerSettings, SourceSettings
@@ -94,12 +95,7 @@ class ElasticsearchSettings(StrictModel):
 
     @model_validator(mode="after")
     def _auth_is_consistent(self) -> ElasticsearchSettings:
-        if (self.username is None) != (self.password is None):
-            half = "username" if self.password is None else "password"
-            raise FieldProblemsError([FieldProblem((half,), "set username and password together")])
-        if self.api_key is not None and self.username is not None:
-            message = "set either api_key or username/password, not both"
-            raise FieldProblemsError([FieldProblem(("api_key",), message)])
+        check_credentials(self.username, self.password, self.api_key)
         return self
 
 
@@ -172,6 +168,7 @@ class Settings(StrictModel):
     rules: list[RuleSettings] = []
     alerting: AlertingSettings = AlertingSettings()
     web: WebSettings = WebSettings()
+    kibana: KibanaSettings = KibanaSettings()
 
     @field_validator("brands", "competitors")
     @classmethod

@@ -34,6 +34,7 @@ from core.errors import (
     ElasticsearchUnavailableError,
     InvalidCredentialsError,
     JavaNotFoundError,
+    KibanaError,
     KikimimiError,
     LoginThrottledError,
     ModelError,
@@ -51,6 +52,7 @@ from core.errors import (
 from core.folding import fold
 from core.index_names import IndexNames
 from core.mention_queue import DeadLetter, MentionQueue, QueuedMention, SqliteMentionQueue
+from core.no_redirects import NoRedirects
 from core.records import (
     OPEN_CASE_STATUSES,
     PRIORITIES,
@@ -115,11 +117,13 @@ __all__ = [
     "IndexedMention",
     "InvalidCredentialsError",
     "JavaNotFoundError",
+    "KibanaError",
     "KikimimiError",
     "LoginThrottledError",
     "Mention",
     "MentionQueue",
     "ModelError",
+    "NoRedirects",
     "NodeStartError",
     "Notice",
     "NoticeKind",

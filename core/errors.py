@@ -31,8 +31,9 @@
     │   ├── TokenNotFoundError      the user has no API token of that id
     │   ├── InvalidCredentialsError wrong user name or password (never says which)
     │   └── LoginThrottledError     too many failed sign-ins: retry after some seconds
-    └── NotifyError                 sending notices (outbox, channels) failed
-        └── DeliveryError           a channel did not take a notice: retryable or permanent
+    ├── NotifyError                 sending notices (outbox, channels) failed
+    │   └── DeliveryError           a channel did not take a notice: retryable or permanent
+    └── KibanaError                 Kibana's saved objects: unusable, unreachable or refused
 
 Each error builds its own message from the data it carries.
 """
@@ -376,3 +377,14 @@ class DeliveryError(NotifyError):
         where = f"channel {channel!r}: " if channel else ""
         kind = "will retry" if retryable else "permanent"
         super().__init__(f"{where}{reason} ({kind})")
+
+
+class KibanaError(KikimimiError):
+    """Kibana's saved objects could not be used, Kibana could not be reached, or it refused
+    the request; ``status`` is its HTTP status when it answered. The message never holds a
+    credential."""
+
+    def __init__(self, operation: str, message: str, status: int | None = None) -> None:
+        self.operation = operation
+        self.status = status
+        super().__init__(f"could not {operation}: {message}")

@@ -4,6 +4,12 @@ The analyzer is chosen from what the cluster actually has: ``kuromoji`` (analysi
 plugin), else ``cjk`` (analysis-common module), else ``standard``. ``standard`` still finds
 Japanese words, one character per token, through phrase queries (see :mod:`indexer.search`).
 
+A mention's text also has the sub-field ``text.phrases`` (:data:`PHRASES_ANALYZER`): words
+and two-word phrases (shingles) of the same tokenizer, what the rising themes of the trends
+(:mod:`indexer.trends`) are found in. With kuromoji these are Japanese words and word pairs;
+with the standard tokenizer a Japanese character pair such as ``圏 外`` (圏外) is a term of
+its own, so a Japanese word is findable even on a cluster without a Japanese analyzer.
+
 The cases index is one index, created once: when the templates are installed again (an
 upgrade), the fields the cases mapping gained since are added to it, so its strict
 mapping takes the cases of the new version. Fields it has already are left as they are.
@@ -19,7 +25,8 @@ from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 
 from core import IndexNames, elasticsearch_errors
 
-TEMPLATE_VERSION = 3
+TEMPLATE_VERSION = 4
+PHRASES_ANALYZER = "kikimimi_phrases"
 Analyzer = Literal["kuromoji", "cjk", "standard"]
 PROBES: tuple[tuple[Analyzer, dict[str, str]], ...] = (
     ("kuromoji", {"tokenizer": "kuromoji_tokenizer"}),
@@ -55,6 +62,42 @@ def _text(analyzer: Analyzer, keyword_limit: int = 256) -> dict[str, Any]:
     }
 
 
+def phrases_analysis(analyzer: Analyzer) -> dict[str, Any]:
+    """The index analysis settings of :data:`PHRASES_ANALYZER`: the tokenizer of ``analyzer``
+    (kuromoji's, else the standard one), lowercased, with two-word shingles."""
+    tokenizer = "kuromoji_tokenizer" if analyzer == "kuromoji" else "standard"
+    return {
+        "filter": {
+            "kikimimi_shingles": {
+                "type": "shingle",
+                "min_shingle_size": 2,
+                "max_shingle_size": 2,
+                "output_unigrams": True,
+            }
+        },
+        "analyzer": {
+            PHRASES_ANALYZER: {
+                "type": "custom",
+                "tokenizer": tokenizer,
+                "filter": ["lowercase", "kikimimi_shingles"],
+            }
+        },
+    }
+
+
+def _post_text(analyzer: Analyzer) -> dict[str, Any]:
+    """A mention's text: :func:`_text` and its ``phrases`` (terms only: no positions, no
+    scoring)."""
+    mapping = _text(analyzer)
+    mapping["fields"]["phrases"] = {
+        "type": "text",
+        "analyzer": PHRASES_ANALYZER,
+        "index_options": "docs",
+        "norms": False,
+    }
+    return mapping
+
+
 KEYWORD = {"type": "keyword", "ignore_above": 1024}
 COUNT = {"type": "long"}
 DATE = {"type": "date"}
@@ -83,7 +126,7 @@ def mentions_mappings(analyzer: Analyzer) -> dict[str, Any]:
             "source": KEYWORD,
             "native_id": KEYWORD,
             "url": KEYWORD,
-            "text": _text(analyzer),
+            "text": _post_text(analyzer),
             "title": _text(analyzer),
             "lang": KEYWORD,
             "author": _author(analyzer),
@@ -203,6 +246,7 @@ def install_templates(
         composed_of=[names.settings_component],
         priority=200,
         template={
+            "settings": {"analysis": phrases_analysis(chosen)},
             "mappings": mentions_mappings(chosen),
             "aliases": {names.mentions_alias: {}},
         },

@@ -1,9 +1,11 @@
 """The NLP stage: language, brand matching, sentiment, intent and topic for each mention.
 
-Entry point: :class:`Analyzer` (``analyze(mentions) -> list[AnalyzedMention]``). The other
-names serve the CLI's evaluation and training (``kikimimi nlp eval|train``) and the
-benchmarks. Importing this package stays light:
-each name loads its module (and torch or ONNX Runtime with it) on first use.
+Entry point: :class:`Analyzer` (``analyze(mentions) -> list[AnalyzedMention]``).
+:func:`find_themes` groups posts that say the same thing (embedded by
+:class:`E5SentenceEncoder`) and names each group. The other names serve the CLI's
+evaluation and training (``kikimimi nlp eval|train``) and the benchmarks. Importing this
+package stays light: each name loads its module (and torch or ONNX Runtime with it) on
+first use.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ if TYPE_CHECKING:
     from nlp.metrics import score, side_by_side
     from nlp.model_config import SENTIMENT_LABELS
     from nlp.onnx_backend import OnnxClassifier, build_onnx
+    from nlp.sentence_encoder import E5SentenceEncoder
+    from nlp.themes import NO_THEME, Theme, ThemeEncoder, ThemeSet, find_themes
     from nlp.training import INTENT_LABELS, TrainSettings, train_and_save
     from nlp.training.data import load_corpus
 
-DEFAULT_MODEL_DIR = Path(__file__).parent / "models" / "kikimimi-care-v1"
+DEFAULT_MODEL_DIR = Path(__file__).parent / "models" / "kikimimi-care-v2"
 
 _MODULE_OF = {
     "Analyzer": "nlp.analyzer",
@@ -32,6 +36,12 @@ _MODULE_OF = {
     "train_and_save": "nlp.training",
     "Batch": "nlp.batching",
     "BatchRunner": "nlp.batching",
+    "E5SentenceEncoder": "nlp.sentence_encoder",
+    "NO_THEME": "nlp.themes",
+    "Theme": "nlp.themes",
+    "ThemeEncoder": "nlp.themes",
+    "ThemeSet": "nlp.themes",
+    "find_themes": "nlp.themes",
     "OnnxClassifier": "nlp.onnx_backend",
     "SENTIMENT_LABELS": "nlp.model_config",
     "TextScores": "nlp.analyzer",
@@ -48,15 +58,21 @@ _MODULE_OF = {
 __all__ = [
     "DEFAULT_MODEL_DIR",
     "INTENT_LABELS",
+    "NO_THEME",
     "SENTIMENT_LABELS",
     "Analyzer",
     "Batch",
     "BatchRunner",
+    "E5SentenceEncoder",
     "OnnxClassifier",
     "TextScores",
+    "Theme",
+    "ThemeEncoder",
+    "ThemeSet",
     "TrainSettings",
     "analysed_text",
     "build_onnx",
+    "find_themes",
     "load_corpus",
     "load_model",
     "make_batches",

@@ -21,6 +21,7 @@ from standins.jetstream import (
     post_event,
     tid,
 )
+from standins.kibana import KIBANA_TYPE_VERSIONS, KibanaStandin
 from standins.mastodon import MastodonStandin
 from standins.news import NewsStandin
 from standins.reddit import RedditStandin
@@ -44,11 +45,13 @@ from standins.zendesk import ZendeskStandin
 
 __all__ = [
     "INVALID_SESSION",
+    "KIBANA_TYPE_VERSIONS",
     "AppStoreStandin",
     "BlueskySearchStandin",
     "DiscourseStandin",
     "HackerNewsStandin",
     "JetstreamStandin",
+    "KibanaStandin",
     "MastodonStandin",
     "NewsStandin",
     "ReceivedMail",

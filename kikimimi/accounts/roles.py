@@ -11,6 +11,7 @@ and a test keeps the two equal::
     view_dashboard          —       teams   —         all
     read_feeds              teams   teams   teams     all
     search_mentions         all     all     all       all
+    view_trends             —       all     all       all
     manage_users            —       —       —         all
 
 ``teams``: only on what belongs to one of the user's teams (a case's ``team``, a feed's
@@ -31,7 +32,7 @@ class Role(StrEnum):
 
     AGENT = "agent"  # works the cases of their teams
     LEAD = "lead"  # works them too, edits canned responses, watches SLAs and KPIs
-    MARKETER = "marketer"  # reads feeds, spikes and mentions; never touches a case
+    MARKETER = "marketer"  # reads feeds, spikes, mentions and trends; never touches a case
     ADMIN = "admin"  # manages users; sees and does everything
 
 
@@ -44,6 +45,7 @@ class Permission(StrEnum):
     VIEW_DASHBOARD = "view_dashboard"  # SLA breaches, cases at risk, KPIs
     READ_FEEDS = "read_feeds"  # team feeds and spike alerts
     SEARCH_MENTIONS = "search_mentions"
+    VIEW_TRENDS = "view_trends"  # brand health against competitors, rising themes
     MANAGE_USERS = "manage_users"
 
 
@@ -69,6 +71,7 @@ PERMISSIONS: Final[Mapping[Permission, Mapping[Role, Reach]]] = MappingProxyType
             Role.ADMIN: _ALL,
         },
         Permission.SEARCH_MENTIONS: dict.fromkeys(Role, _ALL),
+        Permission.VIEW_TRENDS: {Role.LEAD: _ALL, Role.MARKETER: _ALL, Role.ADMIN: _ALL},
         Permission.MANAGE_USERS: {Role.ADMIN: _ALL},
     }
 )

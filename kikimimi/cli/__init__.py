@@ -15,6 +15,7 @@ from kikimimi.cli.crawl_cmds import crawl, schedule, sources
 from kikimimi.cli.demo_cmd import demo
 from kikimimi.cli.es_cmds import es
 from kikimimi.cli.index_cmds import index
+from kikimimi.cli.kibana_cmds import kibana
 from kikimimi.cli.nlp_cmds import nlp
 from kikimimi.cli.queue_cmds import queue
 from kikimimi.cli.run_cmds import cases, report, rules, run
@@ -51,6 +52,7 @@ def cli(ctx: click.Context, config_file: Path | None, verbose: bool) -> None:
 cli.add_command(config)
 cli.add_command(es)
 cli.add_command(index)
+cli.add_command(kibana)
 cli.add_command(nlp)
 cli.add_command(demo)
 cli.add_command(crawl)

@@ -96,6 +96,7 @@ _DOING = {
     Permission.VIEW_DASHBOARD: "view the dashboard",
     Permission.READ_FEEDS: "read feeds",
     Permission.SEARCH_MENTIONS: "search mentions",
+    Permission.VIEW_TRENDS: "view trends",
     Permission.MANAGE_USERS: "manage users",
 }
 
@@ -128,6 +129,7 @@ CannedResponseEditor = Annotated[Principal, Depends(require(Permission.EDIT_CANN
 DashboardViewer = Annotated[Principal, Depends(require(Permission.VIEW_DASHBOARD))]
 FeedReader = Annotated[Principal, Depends(require(Permission.READ_FEEDS))]
 MentionSearcher = Annotated[Principal, Depends(require(Permission.SEARCH_MENTIONS))]
+TrendsViewer = Annotated[Principal, Depends(require(Permission.VIEW_TRENDS))]
 UserManager = Annotated[Principal, Depends(require(Permission.MANAGE_USERS))]
 
 

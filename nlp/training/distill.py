@@ -1,8 +1,9 @@
 """Soft labels from a trained teacher model for every training text (distillation).
 
-The teacher's probabilities are taken at its fitted temperature. Scoring ~100k texts with a
-12-layer teacher takes a while on CPU, so the labels can be cached in a ``.npz`` file; the
-cache is used only when it holds the same texts scored by the same teacher weights.
+The teacher's raw probabilities (temperature 1) are the targets, not its calibrated ones, so
+calibrating the teacher again later does not change what a student learns from it. Scoring
+~100k texts with a 12-layer teacher takes a while on CPU, so the labels can be cached in a
+``.npz`` file, used only when it holds the same texts scored by the same teacher weights.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from pathlib import Path
 import numpy as np
 
 from nlp.classifier import WEIGHTS_FILE, load_model
-from nlp.decisions import calibrated_complaint, calibrated_sentiment
 from nlp.inference import torch_predict
 from nlp.training.train import TeacherLabels
 
@@ -27,7 +27,7 @@ def teacher_labels(
     progress: Callable[[str], None],
     cache: Path | None = None,
 ) -> dict[str, TeacherLabels]:
-    """The teacher's calibrated probabilities for each text."""
+    """The teacher's probabilities for each text."""
     key = _cache_key(teacher_dir, texts)
     if cache is not None and cache.exists():
         stored = np.load(cache)
@@ -40,12 +40,8 @@ def teacher_labels(
     for start in range(0, len(texts), CHUNK):
         chunk = texts[start : start + CHUNK]
         probabilities, complaint_p, _ = torch_predict(model, chunk, config.max_length)
-        sentiment[start : start + len(chunk)] = calibrated_sentiment(
-            probabilities, config.calibration.sentiment_temperature
-        )
-        complaint[start : start + len(chunk)] = calibrated_complaint(
-            complaint_p, config.calibration.complaint_temperature
-        )
+        sentiment[start : start + len(chunk)] = probabilities
+        complaint[start : start + len(chunk)] = complaint_p
         progress(f"teacher labels: {start + len(chunk)}/{len(texts)} texts")
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)

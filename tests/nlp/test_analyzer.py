@@ -75,7 +75,7 @@ def test_analyze_builds_records_with_brands(analyzers: dict[str, Analyzer]) -> N
     assert analyzed[3].brands[0].role == "competitor"
     assert analyzed[8].matched_no_brand is True
     first = analyzed[0].sentiment
-    assert first is not None and first.model == "kikimimi-care-v1/onnx"
+    assert first is not None and first.model == f"{DEFAULT_MODEL_DIR.name}/onnx"
     assert abs(sum(first.probabilities.values()) - 1) < 0.01
 
 

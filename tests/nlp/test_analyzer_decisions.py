@@ -54,7 +54,7 @@ def test_a_probability_row_turns_negative_when_it_reaches_the_threshold(tmp_path
 def test_the_models_calibration_applies_and_the_settings_override_its_thresholds(
     tmp_path: Path,
 ) -> None:
-    model = tmp_path / "kikimimi-care-v1"
+    model = tmp_path / DEFAULT_MODEL_DIR.name
     model.mkdir()
     shutil.copy(DEFAULT_MODEL_DIR / WEIGHTS_FILE, model / WEIGHTS_FILE)
     config = json.loads((DEFAULT_MODEL_DIR / CONFIG_FILE).read_text(encoding="utf-8"))

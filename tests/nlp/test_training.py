@@ -74,6 +74,8 @@ def test_a_student_is_distilled_from_a_teacher_and_resumes_from_its_checkpoint(
     assert checkpoint.exists() and checkpoint.with_suffix(".teacher.npz").exists()
     assert any(line.startswith("teacher labels read from") for line in said)
     assert any(line.startswith("resuming from") for line in said)
-    assert "distilled from `teacher`" in (tmp_path / "student" / "MODEL_CARD.md").read_text()
+    card = (tmp_path / "student" / "MODEL_CARD.md").read_text()
+    assert "distilled from `teacher`" in card
+    assert f"--teacher {teacher} --teacher-weight 0.7`" in card
     first = (tmp_path / "student" / "weights.safetensors").read_bytes()
     assert first == (tmp_path / "again" / "weights.safetensors").read_bytes()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import quote, urlsplit
 
-from core import DeliveryError, Notice, SecretRedactor, retry_after_seconds
+from core import DeliveryError, NoRedirects, Notice, SecretRedactor, retry_after_seconds
 
 __all__ = [
     "USER_AGENT",
@@ -63,20 +63,7 @@ class HttpResponse:
         return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(  # noqa: PLR0917 (urllib's signature)
-        self,
-        req: urllib.request.Request,
-        fp: object,
-        code: int,
-        msg: str,
-        headers: object,
-        newurl: str,
-    ) -> None:
-        return None  # the 3xx reaches the caller as an HTTPError
-
-
-_OPENER = urllib.request.build_opener(_NoRedirects)
+_OPENER = urllib.request.build_opener(NoRedirects)
 
 
 def _origin(url: str) -> str | None:

@@ -11,10 +11,20 @@ from kikimimi.web.api import (
     mentions,
     openapi_document,
     spikes,
+    trends,
 )
 
 router = APIRouter()
-for _module in (me, cases, canned_responses, feeds, spikes, mentions, openapi_document):
+for _module in (
+    me,
+    cases,
+    canned_responses,
+    feeds,
+    spikes,
+    mentions,
+    trends,
+    openapi_document,
+):
     router.include_router(_module.router)
 
 __all__ = ["router"]

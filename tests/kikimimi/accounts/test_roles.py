@@ -23,6 +23,7 @@ EXPECTED: dict[Role, dict[Permission, Reach | None]] = {
         Permission.VIEW_DASHBOARD: None,
         Permission.READ_FEEDS: Reach.TEAMS,
         Permission.SEARCH_MENTIONS: Reach.ALL,
+        Permission.VIEW_TRENDS: None,
         Permission.MANAGE_USERS: None,
     },
     Role.LEAD: {
@@ -32,6 +33,7 @@ EXPECTED: dict[Role, dict[Permission, Reach | None]] = {
         Permission.VIEW_DASHBOARD: Reach.TEAMS,
         Permission.READ_FEEDS: Reach.TEAMS,
         Permission.SEARCH_MENTIONS: Reach.ALL,
+        Permission.VIEW_TRENDS: Reach.ALL,
         Permission.MANAGE_USERS: None,
     },
     Role.MARKETER: {
@@ -41,6 +43,7 @@ EXPECTED: dict[Role, dict[Permission, Reach | None]] = {
         Permission.VIEW_DASHBOARD: None,
         Permission.READ_FEEDS: Reach.TEAMS,
         Permission.SEARCH_MENTIONS: Reach.ALL,
+        Permission.VIEW_TRENDS: Reach.ALL,
         Permission.MANAGE_USERS: None,
     },
     Role.ADMIN: dict.fromkeys(Permission, Reach.ALL),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from nlp import DEFAULT_MODEL_DIR
 from tests.nlp.hf_models import save_hf_model
 
 pytestmark = pytest.mark.slow
@@ -107,8 +108,9 @@ def test_eval_of_another_model_prints_it_next_to_the_shipped_one(tmp_path: Path)
 
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == f"{data} (my-model/torch, kikimimi-care-v1/torch (shipped))"
-    assert lines[1].split() == ["my-model/torch", "kikimimi-care-v1/torch", "(shipped)"]
+    shipped = f"{DEFAULT_MODEL_DIR.name}/torch"
+    assert lines[0] == f"{data} (my-model/torch, {shipped} (shipped))"
+    assert lines[1].split() == ["my-model/torch", shipped, "(shipped)"]
     accuracy = lines[3].split()
     assert accuracy[0] == "accuracy" and accuracy[1] == f"{1 / 3:.4f}"  # says negative to all
     only_mine = kikimimi(

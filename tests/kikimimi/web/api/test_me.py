@@ -25,6 +25,7 @@ def test_me_with_a_token(client: TestClient, accounts: Accounts) -> None:
             "view_dashboard": "teams",
             "read_feeds": "teams",
             "search_mentions": "all",
+            "view_trends": "all",
         },
     }
 
@@ -35,7 +36,11 @@ def test_me_with_a_session(client: TestClient) -> None:
     me = client.get("/api/v1/me").json()
 
     assert me["role"] == "marketer"
-    assert me["permissions"] == {"read_feeds": "teams", "search_mentions": "all"}
+    assert me["permissions"] == {
+        "read_feeds": "teams",
+        "search_mentions": "all",
+        "view_trends": "all",
+    }
 
 
 def test_the_openapi_document_describes_the_api_only(

@@ -1,0 +1,43 @@
+"""The sentence encoder for themes: normalised rows in input order, and the shipped centre
+is the mean embedding of the labelled posts (``scripts/sentence_centre.py``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nlp import E5SentenceEncoder
+
+pytestmark = pytest.mark.slow
+
+LABELLED = Path(__file__).resolve().parents[2] / "data" / "labelled"
+
+
+@pytest.fixture(scope="module")
+def encoder() -> E5SentenceEncoder:
+    return E5SentenceEncoder(device="cpu")
+
+
+def test_rows_are_normalised_and_in_input_order(encoder: E5SentenceEncoder) -> None:
+    texts = ["eSIMが開通しない", "My eSIM won't activate", "x" * 50_000, ""]
+    embeddings = encoder.encode(texts)
+    assert embeddings.shape == (4, 384)
+    assert np.allclose(np.linalg.norm(embeddings, axis=1), 1.0, atol=1e-5)
+    assert np.allclose(embeddings[1], encoder.encode(texts[1:2])[0], atol=1e-5)
+    assert encoder.encode([]).shape == (0, 384)
+
+
+def test_the_shipped_centre_is_the_mean_of_the_labelled_posts(encoder: E5SentenceEncoder) -> None:
+    texts = [
+        json.loads(line)["text"]
+        for path in sorted(LABELLED.glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    sample = encoder.encode(texts[::20]).mean(axis=0)  # 90 of the 1,800 posts
+    centre = encoder.centre
+    assert centre.shape == (384,)
+    cosine = float(sample @ centre / np.linalg.norm(sample) / np.linalg.norm(centre))
+    assert cosine > 0.998
