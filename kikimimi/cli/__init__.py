@@ -72,7 +72,10 @@ accept_config_everywhere(cli)
 def main() -> None:
     """Entry point: run the CLI; Kikimimi's own errors print one clear message and exit 1."""
     try:
-        cli.main(standalone_mode=False)
+        # Without standalone mode, click answers ``ctx.exit(code)`` by returning the code.
+        code = cli.main(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)

@@ -41,3 +41,9 @@ def test_status_shows_why_elasticsearch_is_unavailable_on_its_line(tmp_path: Pat
     assert line.startswith(
         "elasticsearch:  could not check the cluster's health: Elasticsearch is unavailable: "
     )
+
+
+def test_a_local_node_that_does_not_run_exits_3_as_a_process(tmp_path: Path) -> None:
+    result = kikimimi(tmp_path, "es", "status")
+    assert result.returncode == 3, result.stderr
+    assert result.stdout.startswith("not running (")
