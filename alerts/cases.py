@@ -487,7 +487,8 @@ class CaseStore:
         author_handle: str | None = None,
         do_not_market: bool | None = None,
     ) -> Iterator[Case]:
-        """Cases matching every given filter, newest first (all of them, paged)."""
+        """Cases matching every given filter, newest first (all of them, paged; none before
+        the cases index exists)."""
         filters: list[dict[str, Any]] = []
         if status:
             filters.append({"terms": {"status": status}})
@@ -517,6 +518,7 @@ class CaseStore:
                     sort=[{"opened_at": "desc"}, {"id": "asc"}],
                     query={"bool": {"filter": filters}},
                     search_after=after,
+                    ignore_unavailable=True,
                 )
                 hits = response["hits"]["hits"]
                 for hit in hits:

@@ -1,11 +1,13 @@
 """Configuration: the default YAML (``config/kikimimi.yaml``), the typed settings it is
-loaded into, the loader that names file, field and bad value, and the state paths that
-follow from the settings.
+loaded into, the loader that names file, field and bad value, and the state paths and
+shared stores (the mention queue) that follow from the settings.
 
 Part of the ground: it imports only :mod:`core`. Other packages import these names from
 here (``from config import Settings, load_settings``).
 """
 
+from config.backends import QueueSettings, RedisSettings
+from config.digests import DigestSettings
 from config.kibana import KIBANA_SPACE_PATTERN, KibanaSettings
 from config.loader import DEFAULT_CONFIG, check_settings, config_path, load_settings
 from config.notifications import (
@@ -24,6 +26,7 @@ from config.paths import (
     dead_letters_path,
     default_cache_dir,
     demo_dir,
+    embedding_cache_path,
     indexer_spool_dir,
     local_node_dir,
     outbox_path,
@@ -71,6 +74,8 @@ from config.sources import (
     StackExchangeSource,
     YouTubeSource,
 )
+from config.stores import mention_queue, redis_connection
+from config.trends import MIN_EMBEDDING_CACHE_SIZE, TrendsSettings
 from config.web import WebSettings
 
 __all__ = [
@@ -78,6 +83,7 @@ __all__ = [
     "DEFAULT_EDITIONS",
     "DEFAULT_LANGUAGES",
     "KIBANA_SPACE_PATTERN",
+    "MIN_EMBEDDING_CACHE_SIZE",
     "NOTIFICATION_TYPES",
     "SOURCE_TYPES",
     "AlertingSettings",
@@ -87,6 +93,7 @@ __all__ = [
     "BrandSettings",
     "CaseSettings",
     "CrawlSettings",
+    "DigestSettings",
     "DiscourseSource",
     "ElasticsearchSettings",
     "EmailChannelSettings",
@@ -102,7 +109,9 @@ __all__ = [
     "NewsSource",
     "NlpSettings",
     "NotificationChannelSettings",
+    "QueueSettings",
     "RedditSource",
+    "RedisSettings",
     "RuleSettings",
     "SalesforceCaseSettings",
     "SalesforceChannelSettings",
@@ -114,6 +123,7 @@ __all__ = [
     "SpikeSettings",
     "StackExchangeSource",
     "TopicSettings",
+    "TrendsSettings",
     "WebSettings",
     "WebhookChannelSettings",
     "YouTubeSource",
@@ -125,11 +135,14 @@ __all__ = [
     "dead_letters_path",
     "default_cache_dir",
     "demo_dir",
+    "embedding_cache_path",
     "indexer_spool_dir",
     "load_settings",
     "local_node_dir",
+    "mention_queue",
     "outbox_path",
     "queue_path",
+    "redis_connection",
     "run_lock_path",
     "scheduler_jobs_path",
     "spike_state_path",

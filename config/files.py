@@ -27,6 +27,7 @@ def missing_files(settings: Settings) -> list[FieldProblem]:
         (("elasticsearch", "local", "java_home"), settings.elasticsearch.local.java_home),
         (("kibana", "ca_certs"), settings.kibana.ca_certs),
         (("nlp", "model"), settings.nlp.model),
+        (("redis", "ca_certs"), settings.redis.ca_certs),
     ]
     wanted += [
         (("sources", index, "path"), source.path)

@@ -82,3 +82,9 @@ def users_path(settings: Settings) -> Path:
 def canned_responses_path(settings: Settings) -> Path:
     """The care teams' canned responses, per team and language (the web app's)."""
     return settings.state_dir / "web" / "canned-responses.sqlite"
+
+
+def embedding_cache_path(settings: Settings) -> Path:
+    """Sentence embeddings of posts, kept for the trends' emerging themes (the web app's and
+    ``kikimimi run``'s)."""
+    return settings.state_dir / "nlp" / "embeddings.sqlite"

@@ -1,9 +1,9 @@
 """Settings that name other settings: each name must exist, or the setting can never act.
 
 Rules name brands, sources, topics and channels; spike alerts and escalations name
-channels; a brand must not be both our own and a competitor's (a post naming it would count
-for both). Each problem is at its field path (``rules[0].topics[1]``) and lists the names
-that do exist.
+channels; digests name channels (of a type that can carry one) and brands; a brand must not
+be both our own and a competitor's (a post naming it would count for both). Each problem is
+at its field path (``rules[0].topics[1]``) and lists the names that do exist.
 """
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
+from config.digests import DIGEST_CHANNEL_TYPES, MAX_DIGEST_BRANDS
 from config.problems import FieldPath, FieldProblem
 from core import fold
 
 if TYPE_CHECKING:
     from config.settings import BrandSettings, Settings
 
-__all__ = ["brand_conflicts", "fold", "unknown_references"]
+__all__ = ["brand_conflicts", "digest_problems", "fold", "unknown_references"]
 
 ROLE_TEXT = {"own": "an own brand", "competitor": "a competitor"}
 
@@ -81,6 +82,41 @@ def unknown_references(settings: Settings) -> list[FieldProblem]:
         for key, names in names_of.items():
             at = ("alerting", "escalation", by, key)
             problems += _unknowns(names, at, "channel", channels)
+    return problems
+
+
+def digest_problems(settings: Settings) -> list[FieldProblem]:
+    """Digest channels that do not exist or cannot carry a digest, brands that are not
+    configured or too many, and a catch-up longer than delivered notices are kept (a digest
+    sent and forgotten would then be sent again)."""
+    types = {c.name: c.type for c in settings.notifications}
+    brands = [b.name for b in settings.brands] + [b.name for b in settings.competitors]
+    kept_hours = settings.alerting.keep_delivered_days * 24
+    usable = ", ".join(DIGEST_CHANNEL_TYPES)
+    problems = []
+    for index, digest in enumerate(settings.digests):
+        at: FieldPath = ("digests", index)
+        for i, channel in enumerate(digest.channels):
+            kind = types.get(channel)
+            if kind is None:
+                problems.append(_unknown((*at, "channels", i), "channel", list(types)))
+            elif kind not in DIGEST_CHANNEL_TYPES:
+                message = f"a {kind} channel cannot carry a digest; use a channel of type {usable}"
+                problems.append(FieldProblem((*at, "channels", i), message))
+        problems += _unknowns(digest.brands, (*at, "brands"), "brand", brands)
+        covered = len(digest.brands or brands)
+        if covered > MAX_DIGEST_BRANDS:
+            message = (
+                f"a digest compares at most {MAX_DIGEST_BRANDS} brands and this one would cover "
+                f"{covered}: name the brands its audience follows"
+            )
+            problems.append(FieldProblem((*at, "brands"), message))
+        if digest.catch_up_hours >= kept_hours:
+            message = (
+                f"must be shorter than alerting.keep_delivered_days ({kept_hours:g} hours), or "
+                "a digest delivered and forgotten could be sent again"
+            )
+            problems.append(FieldProblem((*at, "catch_up_hours"), message))
     return problems
 
 

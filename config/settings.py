@@ -20,12 +20,15 @@ from pydantic import (
     model_validator,
 )
 
+from config.backends import QueueSettings, RedisSettings
+from config.digests import DigestSettings
 from config.kibana import KibanaSettings
 from config.notifications import NotificationChannelSettings
 from config.problems import FieldProblem, FieldProblemsError, check_credentials, repeated
-from config.references import brand_conflicts, unknown_references
+from config.references import brand_conflicts, digest_problems, unknown_references
 from config.rules import AlertingSettings, RuleSettings
 from config.sources import CrawlSettings, SchedulerSettings, SourceSettings
+from config.trends import TrendsSettings
 from config.web import WebSettings
 from core import fold
 
@@ -65,7 +68,8 @@ class BrandSettings(StrictModel):
 
 
 class LocalNodeSettings(StrictModel):
-    """The local single-node Elasticsearch that ``kikimimi es start`` manages."""
+    """The local Elasticsearch that ``kikimimi es start`` manages: one node, or a cluster of
+    ``nodes`` whose ports count up from ``port`` and ``transport_port``."""
 
     version: str = "8.19.21"
     sha512: Annotated[str, Field(pattern=r"^[0-9a-f]{128}$")] | None = None
@@ -77,6 +81,31 @@ class LocalNodeSettings(StrictModel):
     directory: Path | None = None
     run_as_user: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_-]*$")] = "kikimimi-es"
     startup_timeout_seconds: PositiveSeconds = 180.0
+    nodes: Annotated[int, Field(ge=1, le=9)] = 1
+
+    @model_validator(mode="after")
+    def _ports_fit(self) -> LocalNodeSettings:
+        http = range(self.port, self.port + self.nodes)
+        transport = range(self.transport_port, self.transport_port + self.nodes)
+        problems = [
+            FieldProblem((name,), f"{self.nodes} node(s) need ports up to {ports[-1]} (> 65535)")
+            for name, ports in (("port", http), ("transport_port", transport))
+            if ports[-1] > 65535
+        ]
+        if set(http) & set(transport):
+            problems.append(
+                FieldProblem(
+                    ("transport_port",),
+                    f"the transport ports {_span(transport)} overlap the HTTP ports {_span(http)}",
+                )
+            )
+        if problems:
+            raise FieldProblemsError(problems)
+        return self
+
+
+def _span(ports: range) -> str:
+    return str(ports[0]) if len(ports) == 1 else f"{ports[0]}-{ports[-1]}"
 
 
 class ElasticsearchSettings(StrictModel):
@@ -161,6 +190,8 @@ class Settings(StrictModel):
     sources: list[SourceSettings] = []
     crawl: CrawlSettings = CrawlSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
+    queue: QueueSettings = QueueSettings()
+    redis: RedisSettings = RedisSettings()
     elasticsearch: ElasticsearchSettings = ElasticsearchSettings()
     indexer: IndexerSettings = IndexerSettings()
     nlp: NlpSettings = NlpSettings()
@@ -168,7 +199,9 @@ class Settings(StrictModel):
     rules: list[RuleSettings] = []
     alerting: AlertingSettings = AlertingSettings()
     web: WebSettings = WebSettings()
+    trends: TrendsSettings = TrendsSettings()
     kibana: KibanaSettings = KibanaSettings()
+    digests: list[DigestSettings] = []
 
     @field_validator("brands", "competitors")
     @classmethod
@@ -180,7 +213,7 @@ class Settings(StrictModel):
             raise FieldProblemsError(problems)
         return brands
 
-    @field_validator("sources", "notifications", "rules")
+    @field_validator("sources", "notifications", "rules", "digests")
     @classmethod
     def _names_are_unique(cls, items: list[Named], info: ValidationInfo) -> list[Named]:
         problems = repeated(items, lambda item: item.name, (str(info.field_name),))
@@ -191,6 +224,7 @@ class Settings(StrictModel):
     @model_validator(mode="after")
     def _references_are_known(self) -> Settings:
         problems = brand_conflicts(self.brands, self.competitors) + unknown_references(self)
+        problems += digest_problems(self)
         if problems:
             raise FieldProblemsError(problems)
         return self

@@ -1,6 +1,6 @@
 """The ground every other package stands on: typed records, the one exception tree, the
-durable mention queue, SQLite and logging helpers, index names, untrusted text made safe to
-show.
+durable mention queue (SQLite or Redis), SQLite, Redis and logging helpers, index names,
+untrusted text made safe to show.
 
 It imports no stage and no application code; stages and the application import these
 names from here (``from core import Mention, KikimimiError``), never from the modules.
@@ -41,6 +41,8 @@ from core.errors import (
     NodeStartError,
     NotifyError,
     RecordError,
+    RedisError,
+    RedisUnavailableError,
     StateError,
     StateInUseError,
     StorageFullError,
@@ -51,7 +53,14 @@ from core.errors import (
 )
 from core.folding import fold
 from core.index_names import IndexNames
-from core.mention_queue import DeadLetter, MentionQueue, QueuedMention, SqliteMentionQueue
+from core.mention_queue import (
+    MAX_DELIVERIES,
+    DeadLetter,
+    MentionQueue,
+    QueuedMention,
+    Receipt,
+    SqliteMentionQueue,
+)
 from core.no_redirects import NoRedirects
 from core.records import (
     OPEN_CASE_STATUSES,
@@ -68,6 +77,8 @@ from core.records import (
     IndexedMention,
     Mention,
     Notice,
+    NoticeDocument,
+    NoticeImage,
     NoticeKind,
     Priority,
     Sentiment,
@@ -76,12 +87,15 @@ from core.records import (
     parse_record,
 )
 from core.redaction import SecretRedactor, install_redactor, secrets_in
+from core.redis_boundary import redis_client, redis_errors
+from core.redis_mention_queue import RedisMentionQueue
 from core.retry_after import retry_after_seconds
 from core.sqlite import open_database, transaction
 from core.storage import disk_full_errors
 from core.untrusted import escape_invisible, one_line, visible_text
 
 __all__ = [
+    "MAX_DELIVERIES",
     "OPEN_CASE_STATUSES",
     "PRIORITIES",
     "PRIORITY_ORDER",
@@ -126,11 +140,17 @@ __all__ = [
     "NoRedirects",
     "NodeStartError",
     "Notice",
+    "NoticeDocument",
+    "NoticeImage",
     "NoticeKind",
     "NotifyError",
     "Priority",
     "QueuedMention",
+    "Receipt",
     "RecordError",
+    "RedisError",
+    "RedisMentionQueue",
+    "RedisUnavailableError",
     "SecretRedactor",
     "Sentiment",
     "SentimentLabel",
@@ -153,6 +173,8 @@ __all__ = [
     "one_line",
     "open_database",
     "parse_record",
+    "redis_client",
+    "redis_errors",
     "response_error",
     "retry_after_seconds",
     "secrets_in",

@@ -11,6 +11,8 @@
     ├── ElasticsearchError          a request to Elasticsearch failed: its operation
     │   ├── ElasticsearchUnavailableError  unreachable, timed out, 429 or 5xx: retryable
     │   └── ElasticsearchRequestError      the cluster refused the request (4xx): its reason
+    ├── RedisError                  a request to Redis failed: its operation
+    │   └── RedisUnavailableError   unreachable, timed out, loading, read-only or full: retryable
     ├── StateError                  the state directory cannot be used
     │   ├── StateInUseError         another `kikimimi run` holds it: that run's PID
     │   └── StorageFullError        its disk is full: what could not be written; retryable
@@ -178,6 +180,24 @@ class ElasticsearchRequestError(ElasticsearchError):
         self.status = status
         self.reason = reason
         super().__init__(operation, f"Elasticsearch refused it ({status}): {reason}")
+
+
+class RedisError(KikimimiError):
+    """A request to Redis (a shared store: the mention queue) failed; ``operation`` says
+    what it was for. The message never holds a credential."""
+
+    def __init__(self, operation: str, message: str) -> None:
+        self.operation = operation
+        super().__init__(f"could not {operation}: {message}")
+
+
+class RedisUnavailableError(RedisError):
+    """Redis could not be reached, timed out, was loading its data, was a read-only replica
+    or out of memory: trying again later may work."""
+
+    def __init__(self, operation: str, cause: str) -> None:
+        self.cause = cause
+        super().__init__(operation, f"Redis is unavailable: {cause}")
 
 
 class StateError(KikimimiError):

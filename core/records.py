@@ -41,6 +41,8 @@ __all__ = [
     "IndexedMention",
     "Mention",
     "Notice",
+    "NoticeDocument",
+    "NoticeImage",
     "NoticeKind",
     "Priority",
     "Sentiment",
@@ -255,7 +257,31 @@ class Case(Record):
         return None if value is None else _utc(value)
 
 
-NoticeKind = Literal["case_opened", "case_updated", "case_escalated", "feed", "spike"]
+NoticeKind = Literal["case_opened", "case_updated", "case_escalated", "feed", "spike", "digest"]
+
+
+class NoticeImage(Record):
+    """An image a notice document's HTML shows inline, as ``cid:<content_id>`` (base64url in
+    JSON)."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, ser_json_bytes="base64", val_json_bytes="base64"
+    )
+
+    content_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+$")]
+    media_type: Literal["image/png"]
+    data: Annotated[bytes, Field(min_length=1)]
+    description: str
+
+
+class NoticeDocument(Record):
+    """A notice the application laid out itself (a digest), for the channels that can show
+    it: ``html`` (e-mail, escaped by its maker, ``images`` inline) and ``slack_blocks`` (Block
+    Kit, escaped by its maker). The notice's ``body`` is its plain-text form."""
+
+    html: NonEmpty
+    images: list[NoticeImage] = []
+    slack_blocks: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=50)]
 
 
 class Notice(Record):
@@ -276,6 +302,7 @@ class Notice(Record):
     mention: IndexedMention | None = None
     case: Case | None = None
     facts: dict[str, str] = {}
+    document: NoticeDocument | None = None
 
     @field_validator("created_at")
     @classmethod

@@ -4,8 +4,8 @@ Items are plain dicts of Mention fields. ``MentionValidationPipeline`` turns the
 ``Mention`` records or drops them with the field at fault; ``QueueingPipeline`` hands them
 to a :class:`~crawlers.sink.MentionSink` and, when that fails, sets the crawl's
 ``ENQUEUE_FAILED`` stat (so the crawl keeps its cursors). Both are off (``NotConfigured``)
-without the ``KIKIMIMI_*`` settings the runner sets, so ``scrapy check`` runs without any
-state.
+without the ``KIKIMIMI_*`` settings the runner sets (``KIKIMIMI_QUEUE`` opens the configured
+mention queue), so ``scrapy check`` runs without any state.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
-from core import Mention, RecordError, SqliteMentionQueue, parse_record
+from core import Mention, RecordError, parse_record
 from crawlers.sink import MentionSink
 from crawlers.state import CrawlState
 
@@ -56,12 +56,12 @@ class QueueingPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        queue_path = settings.get("KIKIMIMI_QUEUE_PATH")
+        open_queue = settings.get("KIKIMIMI_QUEUE")
         state_path = settings.get("KIKIMIMI_STATE_PATH")
-        if not queue_path or not state_path:
-            raise NotConfigured("KIKIMIMI_QUEUE_PATH and KIKIMIMI_STATE_PATH are not set")
+        if not open_queue or not state_path:
+            raise NotConfigured("KIKIMIMI_QUEUE and KIKIMIMI_STATE_PATH are not set")
         sink = MentionSink(
-            SqliteMentionQueue(Path(queue_path)),
+            open_queue(),
             CrawlState(Path(state_path)),
             settings.getfloat("KIKIMIMI_REFRESH_WINDOW_SECONDS", 48 * 3600),
         )

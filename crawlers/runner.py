@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 import time
 
-from config import Settings, SourceSettings, crawl_state_path, queue_path
-from core import CrawlError, SqliteMentionQueue, UnknownSourceError, install_redactor, secrets_in
+from config import Settings, SourceSettings, crawl_state_path, mention_queue
+from core import CrawlError, UnknownSourceError, install_redactor, secrets_in
 from crawlers.direct import CrawlContext
 from crawlers.queries import search_terms
 from crawlers.registry import direct_crawl, spider_class
@@ -63,7 +63,7 @@ def _scrapy_settings(
         "CLOSESPIDER_TIMEOUT": crawl.crawl_timeout_seconds,
         "KIKIMIMI_MAX_RETRY_AFTER": crawl.max_retry_after_seconds,
         "KIKIMIMI_BACKOFF_BASE": crawl.backoff_seconds,
-        "KIKIMIMI_QUEUE_PATH": str(queue_path(settings)),
+        "KIKIMIMI_QUEUE": lambda: mention_queue(settings),  # opens the configured queue
         "KIKIMIMI_STATE_PATH": str(crawl_state_path(settings)),
         "KIKIMIMI_REFRESH_WINDOW_SECONDS": crawl.refresh_window_hours * 3600,
         "LOG_LEVEL": log_level,
@@ -98,7 +98,7 @@ def _run_direct(settings: Settings, source: SourceSettings, state: CrawlState) -
     if crawl is None:
         raise CrawlError(f"{source.name}: no crawler for source type {source.type!r}")
     install_redactor(secrets_in(source))
-    queue = SqliteMentionQueue(queue_path(settings))
+    queue = mention_queue(settings)
     sink = MentionSink(queue, state, settings.crawl.refresh_window_hours * 3600)
     brands = [*settings.brands, *settings.competitors]
     started = time.time()

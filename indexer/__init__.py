@@ -8,8 +8,9 @@ the cluster has); :func:`make_client`; :func:`search_mentions`; :func:`cluster_h
 share of voice, net sentiment, topics, rising themes, sources, authors, each with its
 record); :func:`untopicked_negatives` (the negative mentions no topic
 covers); the Kibana saved objects (:mod:`indexer.kibana`: :func:`saved_objects_for`,
-:func:`to_ndjson`, :func:`import_saved_objects`); :class:`LocalNode`, the local
-development node (:mod:`indexer.localnode`). Elasticsearch's own errors leave these as
+:func:`to_ndjson`, :func:`import_saved_objects`); :class:`LocalCluster` (one node or
+several, each a :class:`LocalNode`), the local development Elasticsearch
+(:mod:`indexer.localnode`). Elasticsearch's own errors leave these as
 :class:`core.ElasticsearchError`.
 """
 
@@ -24,7 +25,7 @@ from indexer.kibana import (
     saved_objects_for,
     to_ndjson,
 )
-from indexer.localnode import LocalNode, NodeStatus
+from indexer.localnode import LocalCluster, LocalNode, NodeStatus
 from indexer.plausibility import implausible_date
 from indexer.search import search_mentions, text_query
 from indexer.spool import Spool
@@ -32,6 +33,7 @@ from indexer.templates import TemplateReport, detect_analyzer, install_templates
 from indexer.trends import (
     AUTHORS,
     BUCKET_LENGTH,
+    DEFAULT_PERIOD,
     MAX_BRANDS,
     MAX_BUCKETS,
     MAX_LISTED,
@@ -87,6 +89,7 @@ from indexer.untopicked import UNTOPICKED_LIMIT, UntopickedNegatives, untopicked
 __all__ = [
     "AUTHORS",
     "BUCKET_LENGTH",
+    "DEFAULT_PERIOD",
     "MAX_BRANDS",
     "MAX_BUCKETS",
     "MAX_LISTED",
@@ -114,6 +117,7 @@ __all__ = [
     "ImportReport",
     "IndexReport",
     "Indexer",
+    "LocalCluster",
     "LocalNode",
     "NetSentiment",
     "NodeStatus",

@@ -5,10 +5,13 @@
 - the pipeline (:mod:`kikimimi.pipeline`) takes batches from the queue through NLP, rules,
   indexing and cases, and stores notices in the outbox;
 - between batches, the SLA sweep (:mod:`kikimimi.sla_sweeps`) marks and escalates the
-  cases past their SLA, every ``alerting.cases.sla_sweep_seconds``, and the web app's
-  expired browser sessions are removed hourly (:mod:`kikimimi.session_sweeps`);
+  cases past their SLA, every ``alerting.cases.sla_sweep_seconds``, each audience's
+  brand-health digest is queued when its send time comes (:mod:`kikimimi.digest`), and the
+  web app's expired browser sessions are removed hourly (:mod:`kikimimi.session_sweeps`);
 - a notifier thread delivers due notices from the outbox, with retries, and deletes the
-  delivered ones older than ``alerting.keep_delivered_days`` (on start, then hourly).
+  delivered ones older than ``alerting.keep_delivered_days`` (on start, then hourly);
+- a warm-up thread embeds the trends page's new posts for its emerging themes every
+  ``trends.emerging_refresh_minutes`` (:mod:`kikimimi.emerging_warmup`).
 
 One run per state directory: the job holds its lock (:mod:`kikimimi.run_lock`) throughout.
 Elasticsearch unreachable, or the state directory's disk full, pauses the pipeline (the
@@ -38,6 +41,8 @@ from typing import TYPE_CHECKING
 from config import Settings
 from core import StorageFullError, disk_full_errors
 from kikimimi import wiring
+from kikimimi.digest import DigestSweeps
+from kikimimi.emerging_warmup import EmergingThemesWarmup
 from kikimimi.pipeline import BatchReport, Pipeline, PipelineTotals
 from kikimimi.run_lock import holding_state_dir
 from kikimimi.session_sweeps import SessionSweeps
@@ -45,6 +50,7 @@ from kikimimi.sla_sweeps import SlaSweeps
 
 if TYPE_CHECKING:
     from alerts import Channel, Outbox
+    from kikimimi.scheduling import CrawlScheduler
 
 __all__ = ["RunOptions", "RunResult", "WorkLeft", "run_main_job"]
 
@@ -147,16 +153,15 @@ def _run(
     outbox = wiring.outbox(settings)
     notifier = _Notifier(settings, stop.event, outbox)
     sweeps = SlaSweeps.for_settings(settings, client, outbox, pipeline.clock)
+    digests = DigestSweeps.for_settings(settings, client, outbox, pipeline.clock)
     sessions = SessionSweeps(settings, pipeline.clock)
+    warmup = EmergingThemesWarmup.for_settings(settings, client, stop.event, pipeline.clock)
     scheduler = CrawlScheduler(settings, config_file) if options.schedule else None
     totals = PipelineTotals()
     deadline = (
         None if options.duration_seconds is None else time.monotonic() + options.duration_seconds
     )
-    notifier.start()
-    if scheduler is not None:
-        names = scheduler.start()
-        say(f"scheduling {len(names)} source(s): {', '.join(names) or 'none enabled'}")
+    _start(notifier, warmup, scheduler, say)
     progress = _Progress(pipeline, totals, options.live_progress)
     try:
         while not stop.event.is_set() and not _told_to_stop(options, deadline):
@@ -166,7 +171,7 @@ def _run(
                 if report.notices or report.spikes:
                     notifier.wake.set()
                 progress.show(report)
-            _sweep_when_due(pipeline, sweeps, sessions, notifier)
+            _sweep_when_due(pipeline, sweeps, digests, sessions, notifier)
             if pipeline.paused is not None:  # the pipeline logged why, and when it retries
                 totals.errors += 1
                 stop.event.wait(pipeline.retry_in)
@@ -184,18 +189,39 @@ def _run(
             say("stopping: waiting for running crawls")
             scheduler.shutdown(wait=True)
         notifier.join()
+        warmup.join()
     try:
         return RunResult(totals, _work_left(pipeline, outbox))
     finally:
         outbox.close()
 
 
-def _sweep_when_due(
-    pipeline: Pipeline, sla: SlaSweeps, sessions: SessionSweeps, notifier: _Notifier
+def _start(
+    notifier: _Notifier,
+    warmup: EmergingThemesWarmup,
+    scheduler: CrawlScheduler | None,
+    say: Callable[[str], None],
 ) -> None:
-    """The sweeps whose interval has passed: SLA breaches (while Elasticsearch answers; its
-    escalations wake the notifier) and expired browser sessions."""
+    """Start the threads beside the pipeline: the notifier, the warm-up, the crawl schedule."""
+    notifier.start()
+    warmup.start()
+    if scheduler is not None:
+        names = scheduler.start()
+        say(f"scheduling {len(names)} source(s): {', '.join(names) or 'none enabled'}")
+
+
+def _sweep_when_due(
+    pipeline: Pipeline,
+    sla: SlaSweeps,
+    digests: DigestSweeps,
+    sessions: SessionSweeps,
+    notifier: _Notifier,
+) -> None:
+    """The sweeps whose time has come: SLA breaches and digests (while Elasticsearch
+    answers; their notices wake the notifier) and expired browser sessions."""
     if pipeline.paused is None and sla.run_when_due():
+        notifier.wake.set()
+    if pipeline.paused is None and digests.run_when_due():
         notifier.wake.set()
     sessions.run_when_due()
 

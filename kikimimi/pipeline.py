@@ -47,6 +47,8 @@ from core import (
     MentionQueue,
     Notice,
     QueuedMention,
+    Receipt,
+    RedisUnavailableError,
     StorageFullError,
     disk_full_errors,
     one_line,
@@ -66,7 +68,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-PAUSING_ERRORS = (ElasticsearchError, CaseConflictError, StorageFullError)
+PAUSING_ERRORS = (ElasticsearchError, CaseConflictError, StorageFullError, RedisUnavailableError)
 """What pauses the pipeline instead of stopping it: each passes by itself, given time."""
 MIN_RETRY_SECONDS = 0.1
 MAX_REASON_CHARS = 500
@@ -215,7 +217,7 @@ class Pipeline:
         """The CPU half of a batch: NLP and rules. A mention that fails either, or whose
         publication date is implausible, is dead-lettered with its reason; the others go on."""
         now = self.clock()
-        dead: list[tuple[int, str]] = []
+        dead: list[tuple[Receipt, str]] = []
         plausible = []
         for item in claimed:
             implausible = implausible_date(item.mention.published_at, now)
@@ -239,7 +241,7 @@ class Pipeline:
         return outcomes
 
     def _analyze(
-        self, claimed: Sequence[QueuedMention], dead: list[tuple[int, str]]
+        self, claimed: Sequence[QueuedMention], dead: list[tuple[Receipt, str]]
     ) -> list[tuple[QueuedMention, AnalyzedMention]]:
         """NLP for the batch at once; if that fails, for one mention at a time, the failing
         ones added to ``dead``."""

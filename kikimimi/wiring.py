@@ -12,10 +12,11 @@ from alerts import CaseStore, RuleEngine, SpikeDetector
 from config import (
     Settings,
     dead_letters_path,
+    embedding_cache_path,
     indexer_spool_dir,
     local_node_dir,
+    mention_queue,
     outbox_path,
-    queue_path,
     spike_state_path,
     users_path,
 )
@@ -23,14 +24,13 @@ from core import (
     ElasticsearchError,
     ElasticsearchUnavailableError,
     IndexNames,
-    SqliteMentionQueue,
     disk_full_errors,
 )
 from indexer import (
     DeadLetterFile,
     Indexer,
     IndexReport,
-    LocalNode,
+    LocalCluster,
     Spool,
     TemplateReport,
     cluster_health,
@@ -42,6 +42,7 @@ from kikimimi.pipeline import Backoff, MentionAnalyzer, Pipeline
 
 if TYPE_CHECKING:
     from alerts import Channel, Outbox
+    from nlp import CachedThemeEncoder
 
 
 def index_names(settings: Settings) -> IndexNames:
@@ -52,8 +53,11 @@ def elasticsearch_client(settings: Settings) -> Elasticsearch:
     return make_client(settings.elasticsearch)
 
 
-def local_node(settings: Settings, progress: Callable[[str], None] | None = None) -> LocalNode:
-    return LocalNode(settings.elasticsearch.local, local_node_dir(settings), progress=progress)
+def local_elasticsearch(
+    settings: Settings, progress: Callable[[str], None] | None = None
+) -> LocalCluster:
+    """The local node, or the local cluster of ``elasticsearch.local.nodes`` nodes."""
+    return LocalCluster(settings.elasticsearch.local, local_node_dir(settings), progress=progress)
 
 
 def install_index_templates(settings: Settings, client: Elasticsearch) -> TemplateReport:
@@ -64,9 +68,11 @@ def install_index_templates(settings: Settings, client: Elasticsearch) -> Templa
 
 
 def uses_local_node(settings: Settings) -> bool:
-    """Whether the configured cluster is the local node that ``kikimimi es`` manages."""
-    port = settings.elasticsearch.local.port
-    local_hosts = {f"http://127.0.0.1:{port}", f"http://localhost:{port}"}
+    """Whether the configured cluster is the local node (or cluster) that ``kikimimi es``
+    manages: every configured host is one of its nodes."""
+    local = settings.elasticsearch.local
+    ports = range(local.port, local.port + local.nodes)
+    local_hosts = {f"http://{host}:{port}" for host in ("127.0.0.1", "localhost") for port in ports}
     return {str(h).rstrip("/") for h in settings.elasticsearch.hosts} <= local_hosts
 
 
@@ -87,11 +93,12 @@ def indexer(
 
 def prepare_elasticsearch(settings: Settings, say: Callable[[str], None]) -> Elasticsearch:
     """A client for the configured cluster. When the configured hosts are the local node's
-    address and nothing answers there, the local node is started; whatever answers there
-    (a node this state directory did not start included) is used as it is."""
+    (or local cluster's) addresses and nothing answers there, the local Elasticsearch is
+    started; whatever answers there (a node this state directory did not start included)
+    is used as it is."""
     client = elasticsearch_client(settings)
     if uses_local_node(settings) and not _answers(client):
-        local_node(settings, progress=say).start()
+        local_elasticsearch(settings, progress=say).start()
     return client
 
 
@@ -173,7 +180,7 @@ def pipeline(
 
         analyzer = Analyzer(settings)
     return Pipeline(
-        SqliteMentionQueue(queue_path(settings)),
+        mention_queue(settings),
         analyzer,
         RuleEngine(settings.rules, settings.alerting.vip_authors),
         indexer(settings, client),
@@ -186,4 +193,16 @@ def pipeline(
         retry=Backoff(
             settings.indexer.initial_backoff_seconds, settings.indexer.max_backoff_seconds
         ),
+    )
+
+
+def theme_encoder(settings: Settings) -> CachedThemeEncoder:
+    """The sentence encoder of the emerging themes behind the embedding cache of the state
+    directory (cheap: the model loads on the first text to embed; close it when done)."""
+    from nlp import CachedThemeEncoder, E5SentenceEncoder  # noqa: PLC0415 - torch loads here
+
+    return CachedThemeEncoder(
+        E5SentenceEncoder(device=settings.nlp.device),
+        embedding_cache_path(settings),
+        max_entries=settings.trends.emerging_cache_size,
     )

@@ -2,10 +2,10 @@
 
 Entry point: :class:`Analyzer` (``analyze(mentions) -> list[AnalyzedMention]``).
 :func:`find_themes` groups posts that say the same thing (embedded by
-:class:`E5SentenceEncoder`) and names each group. The other names serve the CLI's
-evaluation and training (``kikimimi nlp eval|train``) and the benchmarks. Importing this
-package stays light: each name loads its module (and torch or ONNX Runtime with it) on
-first use.
+:class:`E5SentenceEncoder`, through a :class:`CachedThemeEncoder` that embeds each text once)
+and names each group. The other names serve the CLI's evaluation and training (``kikimimi nlp
+eval|train``) and the benchmarks. Importing this package stays light: each name loads its
+module (and torch or ONNX Runtime with it) on first use.
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from nlp.analyzer import Analyzer, TextScores, analysed_text
     from nlp.batching import Batch, BatchRunner, make_batches
+    from nlp.cached_encoder import CachedThemeEncoder
     from nlp.classifier import load_model
     from nlp.inference import torch_runner
     from nlp.metrics import score, side_by_side
     from nlp.model_config import SENTIMENT_LABELS
     from nlp.onnx_backend import OnnxClassifier, build_onnx
     from nlp.sentence_encoder import E5SentenceEncoder
-    from nlp.themes import NO_THEME, Theme, ThemeEncoder, ThemeSet, find_themes
+    from nlp.themes import NO_THEME, Theme, ThemeEncoder, ThemeSet, find_themes, theme_inputs
     from nlp.training import INTENT_LABELS, TrainSettings, train_and_save
     from nlp.training.data import load_corpus
 
@@ -36,12 +37,14 @@ _MODULE_OF = {
     "train_and_save": "nlp.training",
     "Batch": "nlp.batching",
     "BatchRunner": "nlp.batching",
+    "CachedThemeEncoder": "nlp.cached_encoder",
     "E5SentenceEncoder": "nlp.sentence_encoder",
     "NO_THEME": "nlp.themes",
     "Theme": "nlp.themes",
     "ThemeEncoder": "nlp.themes",
     "ThemeSet": "nlp.themes",
     "find_themes": "nlp.themes",
+    "theme_inputs": "nlp.themes",
     "OnnxClassifier": "nlp.onnx_backend",
     "SENTIMENT_LABELS": "nlp.model_config",
     "TextScores": "nlp.analyzer",
@@ -63,6 +66,7 @@ __all__ = [
     "Analyzer",
     "Batch",
     "BatchRunner",
+    "CachedThemeEncoder",
     "E5SentenceEncoder",
     "OnnxClassifier",
     "TextScores",
@@ -78,6 +82,7 @@ __all__ = [
     "make_batches",
     "score",
     "side_by_side",
+    "theme_inputs",
     "torch_runner",
     "train_and_save",
 ]

@@ -69,16 +69,24 @@ class Theme:
     centroid: Embeddings
 
 
+def theme_inputs(texts: Sequence[str], excluded_names: Iterable[str] = ()) -> list[str]:
+    """What the encoder is given for each of ``texts`` when their themes are found (or they
+    are assigned to themes) with these ``excluded_names``: the text without its URLs, @handles
+    and those names."""
+    names = names_pattern(excluded_names)
+    return [without_names(text, names) for text in texts]
+
+
 class _Embedder:
     """Centred embeddings of posts with URLs, @handles and brand names taken out."""
 
     def __init__(self, encoder: ThemeEncoder, names: Iterable[str]) -> None:
         self._encoder = encoder
-        self._names = names_pattern(names)
+        self._names = list(names)
 
     def __call__(self, texts: Sequence[str]) -> Embeddings:
-        cleaned = [without_names(text, self._names) for text in texts]
-        return _centred(self._encoder.encode(cleaned), self._encoder.centre)
+        centre = self._encoder.centre  # first: without the encoder's files, embed nothing
+        return _centred(self._encoder.encode(theme_inputs(texts, self._names)), centre)
 
 
 @dataclass(frozen=True, eq=False)

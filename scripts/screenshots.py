@@ -6,7 +6,8 @@ Run after ``make demo`` (it leaves Elasticsearch and the demo's state behind)::
 
 It starts ``kikimimi web`` on the demo's config, signs in as the demo lead in Debian's
 Chromium (headless, driven by Playwright; no browser download) and saves the inbox, the
-most urgent case and the lead dashboard as PNG files. Japanese text needs a CJK font in the
+most urgent case, the lead dashboard and the trends (the last 7 days, once every figure is
+drawn) as PNG files. Japanese text needs a CJK font in the
 system (Debian: ``fonts-noto-cjk``).
 """
 
@@ -34,6 +35,9 @@ CHROMIUM_ARGS = [
 ]
 DEMO_LEAD, DEMO_PASSWORD = "demo-lead", "kikimimi-demo"  # the demo's own, printed by it
 VIEWPORT: ViewportSize = {"width": 1360, "height": 900}
+FIGURES_DRAWN = """() => [...document.querySelectorAll("#trends [data-part=state]")]
+    .every((state) => !/^(Loading|Being computed|Still being computed)/.test(state.textContent))"""
+FIGURES_TIMEOUT_MS = 180_000  # the emerging themes may load the sentence encoder first
 
 
 def free_port() -> int:
@@ -69,6 +73,10 @@ def capture(page: Page, url: str, out: Path) -> list[Path]:
     page.screenshot(path=shots[-1], full_page=True)
     page.goto(f"{url}/dashboard")
     shots.append(out / "dashboard.png")
+    page.screenshot(path=shots[-1], full_page=True)
+    page.goto(f"{url}/trends")
+    page.wait_for_function(FIGURES_DRAWN, timeout=FIGURES_TIMEOUT_MS)
+    shots.append(out / "trends.png")
     page.screenshot(path=shots[-1], full_page=True)
     return shots
 

@@ -47,3 +47,16 @@ if [ ! -f "$CJK_FONT" ]; then
         echo "       (sudo apt-get install fonts-noto-cjk)" >&2
     fi
 fi
+
+# Debian's Redis: the test fixture starts its own redis-server on a free port (the Redis
+# backends of the queue are tested against the real server, never an imitation).
+REDIS_SERVER="${KIKIMIMI_REDIS_SERVER:-redis-server}"
+if ! command -v "$REDIS_SERVER" >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "setup: installing Debian's redis-server for the Redis backend's tests"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server
+    else
+        echo "setup: warning: redis-server missing; the Redis tests will be skipped" >&2
+        echo "       (sudo apt-get install redis-server)" >&2
+    fi
+fi

@@ -1,4 +1,5 @@
-"""Shared fixtures: one real local Elasticsearch for the whole session, record factories."""
+"""Shared fixtures: one real local Elasticsearch and one real Redis for the whole session,
+Redis servers of a test's own, record factories."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from elasticsearch import Elasticsearch
 from config.settings import LocalNodeSettings
 from core.index_names import IndexNames
 from core.records import Author, Engagement, Mention
-from indexer.localnode import LocalNode
+from indexer.localnode import LocalCluster, LocalNode
+from tests.elasticsearch_cluster import RunningCluster, cluster_settings
+from tests.redis_server import REDIS_SERVER, RedisServer
 
 JA_PHRASES = (
     "ほしモバイルの通信障害がひどい",
@@ -61,6 +64,22 @@ def elasticsearch_node() -> Iterator[RunningElasticsearch]:
             shutil.rmtree(directory, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def elasticsearch_cluster() -> Iterator[RunningCluster]:
+    """A real two-node Elasticsearch cluster on free ports (the first node master-eligible,
+    the second data only), started only when a test asks for it."""
+    directory = Path(tempfile.mkdtemp(prefix="kikimimi-test-cluster-"))
+    directory.chmod(0o755)  # the nodes run as an unprivileged user when the tests run as root
+    cluster = LocalCluster(cluster_settings(), directory, progress=print)
+    cluster.start()
+    try:
+        yield RunningCluster(cluster, directory)
+    finally:
+        cluster.stop()
+        if not os.environ.get("KIKIMIMI_KEEP_TEST_NODE"):
+            shutil.rmtree(directory, ignore_errors=True)
+
+
 @pytest.fixture
 def es(elasticsearch_node: RunningElasticsearch) -> Iterator[Elasticsearch]:
     client = elasticsearch_node.client()
@@ -79,6 +98,61 @@ def index_names(es: Elasticsearch) -> Iterator[IndexNames]:
     for template in (names.mentions_template, names.cases_template):
         es.options(ignore_status=404).indices.delete_index_template(name=template)
     es.options(ignore_status=404).cluster.delete_component_template(name=names.settings_component)
+
+
+def needs_redis_server() -> None:
+    if REDIS_SERVER is None:
+        pytest.skip("redis-server is missing: install Debian's redis-server to run Redis tests")
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A real ``redis-server`` for the session, without persistence; tests keep apart by key
+    prefix (:func:`redis_prefix`)."""
+    needs_redis_server()
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_prefix(redis_server: RedisServer) -> Iterator[str]:
+    """A fresh key prefix on the session's Redis; its keys are deleted afterwards."""
+    from redis import Redis  # noqa: PLC0415 - only Redis tests load the client
+
+    prefix = f"kktest-{uuid.uuid4().hex[:10]}"
+    yield prefix
+    with Redis.from_url(redis_server.url) as client:
+        keys = list(client.scan_iter(match=f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+
+
+MakeRedisServer = Callable[..., RedisServer]
+
+
+@pytest.fixture
+def make_redis_server(tmp_path: Path) -> Iterator[MakeRedisServer]:
+    """Start ``redis-server``\\ s of the test's own (``appendonly=True`` for one that keeps
+    its data across restarts and kills, ``password`` for one that wants it, ``certificate``
+    for one that speaks TLS), each in its own folder; all stopped at the end."""
+    needs_redis_server()
+    started: list[RedisServer] = []
+
+    def make(
+        *,
+        appendonly: bool = False,
+        password: str | None = None,
+        certificate: tuple[Path, Path] | None = None,
+    ) -> RedisServer:
+        directory = tmp_path / f"redis-{len(started)}"
+        server = RedisServer(directory, appendonly, password, certificate=certificate)
+        started.append(server)
+        return server.start()
+
+    yield make
+    for server in started:
+        server.kill()
 
 
 MakeMentions = Callable[..., list[Mention]]

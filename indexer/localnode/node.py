@@ -1,4 +1,4 @@
-"""Start, stop and inspect one local single-node Elasticsearch."""
+"""Start, stop and inspect one local Elasticsearch node: a single node, or a cluster's member."""
 
 from __future__ import annotations
 
@@ -34,10 +34,13 @@ class NodeStatus:
     health: str | None
     version: str | None
     directory: Path
+    name: str
+    master_eligible: bool
 
 
 class LocalNode:
-    """A single-node Elasticsearch on 127.0.0.1 whose files all live in ``directory``."""
+    """An Elasticsearch node on 127.0.0.1 whose files all live in ``directory``: a single
+    node, or with ``membership`` one member of a local cluster (:class:`LocalCluster`)."""
 
     def __init__(
         self,
@@ -45,12 +48,25 @@ class LocalNode:
         directory: Path,
         cache_dir: Path | None = None,
         progress: Callable[[str], None] | None = None,
+        membership: nodeconfig.Membership | None = None,
     ) -> None:
         self._settings = settings
         self._layout = nodeconfig.NodeLayout(directory.absolute())
         self._cache_dir = cache_dir if cache_dir is not None else default_cache_dir()
         self._progress = progress if progress is not None else _ignore
+        self._membership = membership
         self._process: subprocess.Popen[bytes] | None = None
+        self._launched_at: float | None = None
+
+    @property
+    def name(self) -> str:
+        """The node's ``node.name``."""
+        return nodeconfig.NODE_NAME if self._membership is None else self._membership.node_name
+
+    @property
+    def master_eligible(self) -> bool:
+        """Whether the node may be elected master (a single node always is)."""
+        return self._membership is None or self._membership.master_eligible
 
     @property
     def url(self) -> str:
@@ -68,35 +84,53 @@ class LocalNode:
             health=probe.cluster_health(self.url) if answering else None,
             version=probe.node_version(self.url) if answering else None,
             directory=self._layout.root,
+            name=self.name,
+            master_eligible=self.master_eligible,
         )
 
     def start(self) -> NodeStatus:
         """Start the node and wait until it is yellow or green; a running node is reused."""
-        current = self.status()
-        if current.running and current.health in _HEALTHY:
-            return current
-        if current.pid is not None:
-            self._await_health(current.pid, time.monotonic())
-            return self.status()
+        self.launch()
+        return self.wait_until_healthy()
+
+    def launch(self) -> bool:
+        """Start the node's process unless it runs already, without waiting for it; True if
+        it was started. :meth:`wait_until_healthy` waits for it."""
+        if self._live_pid() is not None:
+            return False
         self._layout.pid_file.unlink(missing_ok=True)
         self._check_ports_free()
         java = find_java(self._settings.java_home)
         self._progress(f"using Java {java.version} from {java.home} ({java.source})")
         distribution = ensure_distribution(self._settings, self._cache_dir, self._progress)
-        nodeconfig.prepare(self._settings, distribution, self._layout)
+        nodeconfig.prepare(self._settings, distribution, self._layout, self._membership)
         self._progress(
             f"starting Elasticsearch {self._settings.version} on {self.url} "
             f"(files in {self._layout.root}) …"
         )
-        started = time.monotonic()
-        pid = self._launch(distribution, java)
+        self._launched_at = time.monotonic()
+        self._launch(distribution, java)
+        return True
+
+    def wait_until_healthy(self) -> NodeStatus:
+        """Wait until the running node's cluster is yellow or green. A node that this object
+        launched and that dies or stays unhealthy is stopped; :class:`NodeStartError` says why."""
+        launched_at, self._launched_at = self._launched_at, None
+        launched = self._process if launched_at is not None else None
+        pid = launched.pid if launched is not None else self._live_pid()
+        if pid is None:
+            raise NodeStartError(f"Elasticsearch does not run on {self.url}", self._log_tail())
         try:
-            self._await_health(pid, started)
+            self._await_health(pid, time.monotonic() if launched_at is None else launched_at)
         except NodeStartError:
-            process.stop_group(pid, _STOP_TIMEOUT_SECONDS)  # also when the launcher is gone
-            self.stop()
+            if launched_at is not None:
+                process.stop_group(pid, _STOP_TIMEOUT_SECONDS)  # also when the launcher is gone
+                self.stop()
             raise
-        self._progress(f"healthy after {time.monotonic() - started:.1f} s")
+        if self._membership is not None:
+            self._layout.formed_marker.touch()  # its cluster has a master: it has formed
+        if launched_at is not None:
+            self._progress(f"healthy after {time.monotonic() - launched_at:.1f} s")
         return self.status()
 
     def stop(self, timeout: float = 30.0) -> bool:

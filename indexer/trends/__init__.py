@@ -45,6 +45,7 @@ from indexer.trends.records import (
 )
 from indexer.trends.scope import (
     BUCKET_LENGTH,
+    DEFAULT_PERIOD,
     MAX_BRANDS,
     MAX_BUCKETS,
     MAX_PERIOD,
@@ -60,6 +61,7 @@ from indexer.trends.topics import MAX_TOPICS, TOPICS, topics_trend
 __all__ = [
     "AUTHORS",
     "BUCKET_LENGTH",
+    "DEFAULT_PERIOD",
     "MAX_BRANDS",
     "MAX_BUCKETS",
     "MAX_LISTED",

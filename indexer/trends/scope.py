@@ -21,6 +21,8 @@ BUCKET_LENGTH: dict[Bucket, timedelta] = {
     "week": timedelta(weeks=1),
 }
 MAX_PERIOD = timedelta(days=366)
+DEFAULT_PERIOD = timedelta(days=7)
+"""The period asked about when only its end is given (the trends page's first view)."""
 MAX_BUCKETS = 400
 """Buckets in one series at most (hour buckets: 16 days), so that every brand's series fit
 in Elasticsearch's limit on the buckets of one search."""

@@ -13,6 +13,7 @@ from kikimimi.cli.config_cmds import config
 from kikimimi.cli.context import CONFIG_HELP, CliContext, accept_config_everywhere
 from kikimimi.cli.crawl_cmds import crawl, schedule, sources
 from kikimimi.cli.demo_cmd import demo
+from kikimimi.cli.digest_cmds import digest
 from kikimimi.cli.es_cmds import es
 from kikimimi.cli.index_cmds import index
 from kikimimi.cli.kibana_cmds import kibana
@@ -64,6 +65,7 @@ cli.add_command(cases)
 cli.add_command(status)
 cli.add_command(queue)
 cli.add_command(report)
+cli.add_command(digest)
 cli.add_command(users)
 cli.add_command(web)
 accept_config_everywhere(cli)

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import click
 
-from config import queue_path
-from core import SqliteMentionQueue, one_line
+from config import mention_queue
+from core import one_line
 from kikimimi.cli.context import CliContext, pass_context, say
 
 
@@ -29,7 +29,7 @@ def queue() -> None:
 def dead_letters(ctx: CliContext, action: str | None, limit: int) -> None:
     """The mentions the pipeline dead-lettered (a stage failed on them, or their date is
     implausible), newest first, each with its reason; or retry or drop them all."""
-    mentions = SqliteMentionQueue(queue_path(ctx.settings))
+    mentions = mention_queue(ctx.settings)
     try:
         if action == "retry":
             click.echo(f"{mentions.retry_dead_letters()} mention(s) back in the queue")

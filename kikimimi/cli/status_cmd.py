@@ -7,8 +7,8 @@ import sys
 import click
 from elasticsearch import Elasticsearch
 
-from config import Settings, crawl_state_path, queue_path
-from core import ElasticsearchError, SqliteMentionQueue, one_line
+from config import Settings, crawl_state_path, mention_queue
+from core import ElasticsearchError, RedisError, one_line
 from indexer import cluster_health, count_mentions
 from kikimimi import wiring
 from kikimimi.cli.context import CliContext, pass_context
@@ -19,8 +19,8 @@ from kikimimi.cli.context import CliContext, pass_context
 def status(ctx: CliContext) -> None:
     """Queue depth and dead letters, the indexer's spool and refused documents, outbox,
     Elasticsearch health, open cases, sources' health. Exit 3 when something needs
-    attention: dead letters, spooled or refused documents, notices retrying or failed,
-    Elasticsearch red or unreachable, an unhealthy source."""
+    attention: dead letters, the queue's Redis unreachable, spooled or refused documents,
+    notices retrying or failed, Elasticsearch red or unreachable, an unhealthy source."""
     settings = ctx.settings
     client = wiring.elasticsearch_client(settings)
     attention = [
@@ -35,11 +35,14 @@ def status(ctx: CliContext) -> None:
 
 
 def _queue(settings: Settings) -> bool:
-    queue = SqliteMentionQueue(queue_path(settings))
+    queue = mention_queue(settings)
     try:
         click.echo(f"queue:          {queue.depth():,} mention(s) waiting or in flight")
         dead = queue.dead_letter_count()
         newest = queue.dead_letters(limit=1)
+    except RedisError as exc:
+        click.echo(f"queue:          {one_line(str(exc))}")
+        return True
     finally:
         queue.close()
     if not newest:

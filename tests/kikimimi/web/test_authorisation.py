@@ -15,6 +15,7 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("GET", "/inbox"): (200, 200, 403, 200),
     ("GET", "/feeds"): (200, 200, 200, 200),
     ("GET", "/dashboard"): (403, 200, 403, 200),
+    ("GET", "/trends"): (403, 200, 200, 200),
     ("GET", "/users"): (403, 403, 403, 200),
     ("POST", "/users"): (403, 403, 403, 400),  # the admin's empty form is refused later
     ("POST", "/users/ana/tokens"): (403, 403, 403, 200),

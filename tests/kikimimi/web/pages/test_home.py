@@ -10,9 +10,9 @@ from tests.kikimimi.web.conftest import sign_in
 
 NAV = {
     "ana": ["Inbox", "Feeds"],
-    "ken": ["Inbox", "Feeds", "Dashboard"],
-    "mia": ["Feeds"],
-    "root": ["Inbox", "Feeds", "Dashboard", "Users"],
+    "ken": ["Inbox", "Feeds", "Dashboard", "Trends"],
+    "mia": ["Feeds", "Trends"],
+    "root": ["Inbox", "Feeds", "Dashboard", "Trends", "Users"],
 }
 
 
@@ -34,7 +34,9 @@ def test_the_layout_shows_who_is_signed_in_and_their_navigation(
     assert page.status_code == 200
     assert f'<span class="user-name">{name}</span>' in page.text
     labels = [
-        label for label in ("Inbox", "Feeds", "Dashboard", "Users") if f">{label}</a>" in page.text
+        label
+        for label in ("Inbox", "Feeds", "Dashboard", "Trends", "Users")
+        if f">{label}</a>" in page.text
     ]
     assert labels == NAV[name]
     assert '<a href="/feeds" aria-current="page">Feeds</a>' in page.text
