@@ -2,16 +2,17 @@
 
 The previous period is the one of the same length just before: for [start, end) it is
 [start - (end - start), start). Buckets start at the period's start (an hour, a day or a
-week from it), so a period that starts at local midnight has local days.
+week from it), so a period that starts at local midnight has local days (of 24 hours: the
+days of a week with a clock change are an hour off local midnight after it).
 """
 
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Bucket = Literal["hour", "day", "week"]
 BrandRole = Literal["own", "competitor"]
@@ -60,6 +61,13 @@ class TrendScope(BaseModel):
     bucket: Bucket = "day"
     brands: tuple[TrendBrand, ...] = Field(min_length=1, max_length=MAX_BRANDS)
 
+    @field_validator("start", "end")
+    @classmethod
+    def _in_utc(cls, moment: datetime) -> datetime:
+        """Held in UTC: Python subtracts two times of one time zone by the wall clock, so a
+        period across a daylight-saving change would be an hour off."""
+        return moment.astimezone(UTC)
+
     @model_validator(mode="after")
     def _answerable(self) -> TrendScope:
         problem = period_problem(self.start, self.end, self.bucket)
@@ -99,9 +107,14 @@ class TrendScope(BaseModel):
 
     def histogram(self, start: datetime) -> dict[str, Any]:
         """A ``date_histogram`` of ``published_at`` whose buckets start at ``start`` (this
-        period's or the previous one's), empty buckets included, for the period's length."""
+        period's or the previous one's), empty buckets included, for the period's length.
+
+        Elasticsearch shifts ``extended_bounds`` by the ``offset`` too, so the upper bound is
+        given less the offset (else a period not starting on the interval gets one bucket
+        past its end)."""
         length = BUCKET_LENGTH[self.bucket]
-        offset = (start - datetime.fromtimestamp(0, start.tzinfo)) % length
+        offset = (start - datetime.fromtimestamp(0, UTC)) % length
+        last = start + (self.end - self.start) - offset
         return {
             "date_histogram": {
                 "field": "published_at",
@@ -110,7 +123,7 @@ class TrendScope(BaseModel):
                 "min_doc_count": 0,
                 "extended_bounds": {
                     "min": _millis(start),
-                    "max": _millis(start + (self.end - self.start)) - 1,
+                    "max": _millis(last) - 1,
                 },
             }
         }

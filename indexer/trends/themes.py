@@ -5,8 +5,10 @@ Elasticsearch's ``significant_text`` compares a sample of the period's posts (th
 foreground, :data:`SAMPLE` posts per index at most: re-analysing every post would be slow)
 with the previous period's (the background filter), on ``text.phrases`` (see
 :mod:`indexer.templates`: words and word pairs, and Japanese character pairs where the
-cluster has no Japanese analyzer). Single characters and bare numbers are left out, and
-so is text repeated word for word (copies of one post are one voice). A term the previous
+cluster has no Japanese analyzer). Single characters, bare numbers, English function words
+(alone or paired) and hiragana-only terms (Japanese particles and endings such as した or
+ます) are left out, and so is text repeated word for word (copies of one post are one
+voice). A term the previous
 period never had counts as seen once there. A second request (one ``msearch``) fetches
 each theme's example posts.
 """
@@ -31,7 +33,108 @@ SAMPLE = 1000
 EXAMPLES = 3
 MIN_POSTS = 3
 """A theme is in at least this many posts of the sample."""
-_NOT_THEMES = ".|[0-9]+"
+FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "about",
+        "after",
+        "again",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "for",
+        "from",
+        "get",
+        "got",
+        "had",
+        "has",
+        "have",
+        "he",
+        "her",
+        "him",
+        "his",
+        "how",
+        "i",
+        "i'm",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "it's",
+        "its",
+        "just",
+        "me",
+        "more",
+        "my",
+        "no",
+        "not",
+        "now",
+        "of",
+        "on",
+        "only",
+        "or",
+        "our",
+        "out",
+        "she",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "too",
+        "up",
+        "us",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+    ]
+)
+"""English words too common to be a theme, alone or as a pair of two."""
+_FUNCTION_WORD = "(" + "|".join(sorted(FUNCTION_WORDS)) + ")"
+_NOT_THEMES = "|".join(
+    (
+        ".",  # a single character
+        "[0-9]+",
+        f"{_FUNCTION_WORD}( {_FUNCTION_WORD})?",
+        "[\u3041-\u309f\u30fc ]+",  # hiragana only: Japanese particles and endings
+    )
+)
 _CJK_GAP = re.compile(rf"(?<={CJK.pattern}) (?={CJK.pattern})")
 
 

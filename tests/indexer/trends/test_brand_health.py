@@ -9,7 +9,14 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from core import IndexNames
-from indexer import TrendScope, net_sentiment, share_of_voice, volume_trend
+from indexer import (
+    BUCKET_LENGTH,
+    Bucket,
+    TrendScope,
+    net_sentiment,
+    share_of_voice,
+    volume_trend,
+)
 from tests.indexer.trends.conftest import (
     BRANDS,
     HOSHI,
@@ -82,6 +89,21 @@ def test_buckets_follow_the_start_of_a_period_in_another_time_zone(
         if not m.deleted
     ]
     assert sum(p.counts.total for p in series) == len(in_range)
+
+
+@pytest.mark.parametrize("bucket", ["day", "week"])
+def test_a_period_not_starting_on_the_interval_has_no_bucket_past_its_end(
+    es: Elasticsearch, seeded: IndexNames, bucket: Bucket
+) -> None:
+    start = WEEK - timedelta(days=14) + timedelta(hours=4)
+    scope = TrendScope(start=start, end=start + timedelta(days=14), bucket=bucket, brands=BRANDS)
+
+    hoshi = volume_trend(es, seeded, scope).brands[0]
+
+    length = BUCKET_LENGTH[bucket]
+    assert [p.at for p in hoshi.series] == [start + n * length for n in range(14 // length.days)]
+    previous = [scope.previous_start + n * length for n in range(14 // length.days)]
+    assert [p.at for p in hoshi.previous_series] == previous
 
 
 def test_share_of_voice_of_all_and_of_negative_posts(es: Elasticsearch, seeded: IndexNames) -> None:

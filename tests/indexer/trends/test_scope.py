@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
@@ -43,3 +44,17 @@ def test_a_scope_refuses_a_bad_period_and_repeated_brands() -> None:
 def test_the_previous_period_has_the_same_length_just_before() -> None:
     scope = TrendScope(start=START, end=START + timedelta(days=3), brands=(OWN,))
     assert scope.previous_start == START - timedelta(days=3)
+
+
+def test_a_period_in_a_time_zone_with_a_clock_change_is_measured_in_real_hours() -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    start = datetime(2026, 10, 20, tzinfo=berlin)  # summer time (UTC+2)
+    end = datetime(2026, 10, 27, tzinfo=berlin)  # winter time (UTC+1): 7 days and 1 hour
+
+    scope = TrendScope(start=start, end=end, bucket="day", brands=(OWN,))
+
+    assert scope.start == datetime(2026, 10, 19, 22, tzinfo=UTC)
+    assert scope.end - scope.start == timedelta(days=7, hours=1)
+    assert scope.previous_start == scope.start - timedelta(days=7, hours=1)
+    histogram = scope.histogram(scope.start)["date_histogram"]
+    assert histogram["offset"] == f"{22 * 3600}s"  # buckets from 22:00 UTC, local midnight

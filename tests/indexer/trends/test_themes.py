@@ -3,12 +3,15 @@ among the top results, with example posts; against the real local Elasticsearch.
 
 from __future__ import annotations
 
+import random
+from datetime import timedelta
+
 import pytest
-from elasticsearch import Elasticsearch
+from elasticsearch import Elasticsearch, helpers
 
 from core import IndexNames
-from indexer import rising_themes, theme_label
-from tests.indexer.trends.conftest import HOSHI, SCOPE
+from indexer import install_templates, rising_themes, theme_label
+from tests.indexer.trends.conftest import EN_WORDS, HOSHI, JA_WORDS, SCOPE, mention
 
 pytestmark = pytest.mark.elasticsearch
 
@@ -49,6 +52,52 @@ def test_a_quiet_period_has_no_themes(es: Elasticsearch, seeded: IndexNames) -> 
     found = rising_themes(es, seeded, later)
 
     assert (found.sampled, found.previous_total, found.themes) == (0, 100, [])
+
+
+def test_function_words_and_japanese_endings_never_rise(
+    es: Elasticsearch, index_names: IndexNames
+) -> None:
+    rng = random.Random(7)
+    english = ["it is", "and the", "what", "refund"]
+    japanese = ["した", "です", "ませ", "返金"]
+    posts = [
+        mention(
+            f"p{n}",
+            " ".join(rng.sample(rng.sample(EN_WORDS, 4) + english, 8))
+            if n % 2 == 0
+            else "".join(rng.sample(rng.sample(JA_WORDS, 4) + japanese, 8)),
+            SCOPE.start + timedelta(hours=n),
+            HOSHI,
+            "negative",
+        )
+        for n in range(30)
+    ] + [
+        mention(
+            f"before{n}",
+            " ".join(rng.sample(EN_WORDS, 5)) if n % 2 == 0 else "".join(rng.sample(JA_WORDS, 5)),
+            SCOPE.previous_start + timedelta(hours=n),
+            HOSHI,
+            "negative",
+        )
+        for n in range(30)
+    ]
+    install_templates(es, index_names)
+    helpers.bulk(
+        es,
+        (
+            {"_index": index_names.mention_index(p.published_at), "_id": p.id}
+            | {"_source": p.model_dump(mode="json")}
+            for p in posts
+        ),
+        refresh=True,
+    )
+
+    terms = [theme.term for theme in rising_themes(es, index_names, SCOPE, size=30).themes]
+
+    assert "refund" in terms, terms
+    assert "返金" in terms, terms
+    for common in ("it", "is", "it is", "and the", "what", "した", "です", "ませ"):
+        assert common not in terms, terms
 
 
 def test_theme_labels_drop_the_space_inside_japanese_only() -> None:
