@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -49,7 +49,7 @@ def _audience(settings: Settings, name: str) -> DigestSettings:
 def _period(audience: DigestSettings, period_end: datetime | None) -> DigestPeriod:
     schedule = DigestSchedule(audience)
     if period_end is not None:
-        return schedule.period_ending(date(period_end.year, period_end.month, period_end.day))
+        return schedule.period_ending(period_end.date())
     return schedule.period_of(schedule.latest_fire(datetime.now(UTC)))
 
 
@@ -75,13 +75,15 @@ def send(ctx: CliContext, name: str, period_end: datetime | None) -> None:
         channels = wiring.notification_channels(settings)
         outbox.deliver_due({c: channels[c] for c in audience.channels if c in channels})
         entries = [outbox.get(key) for key in sent.keys]
-    undelivered = 0
+    waiting = 0
     for channel, entry in zip(audience.channels, entries, strict=True):
-        status = entry.status if entry is not None else "missing"
-        detail = f": {one_line(entry.last_error)}" if entry and entry.last_error else ""
-        click.echo(f"{channel}: {status}{detail if status != 'delivered' else ''}")
-        undelivered += status != "delivered"
-    if undelivered:
+        if entry is not None and entry.status == "delivered":
+            click.echo(f"{channel}: delivered")
+            continue
+        waiting += 1
+        status, error = (entry.status, entry.last_error) if entry else ("missing", None)
+        click.echo(f"{channel}: {status}" + (f": {one_line(error)}" if error else ""))
+    if waiting:
         sys.exit(3)
 
 

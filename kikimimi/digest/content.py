@@ -45,7 +45,7 @@ from kikimimi.digest.records import (
 )
 from kikimimi.digest.schedule import DigestPeriod
 
-__all__ = ["DigestSources", "build_digest", "digest_brands"]
+__all__ = ["DigestSources", "build_digest"]
 
 TOP_TOPICS = 5
 TOPICS_PER_BRAND = 3
@@ -77,7 +77,7 @@ class DigestSources:
         )
 
 
-def digest_brands(settings: Settings, audience: DigestSettings) -> tuple[TrendBrand, ...]:
+def _brands(settings: Settings, audience: DigestSettings) -> tuple[TrendBrand, ...]:
     """The audience's brands in configured order, ours first (all when it names none)."""
     configured = [TrendBrand(name=b.name, role="own") for b in settings.brands] + [
         TrendBrand(name=b.name, role="competitor") for b in settings.competitors
@@ -90,7 +90,7 @@ def build_digest(
     settings: Settings, audience: DigestSettings, period: DigestPeriod, sources: DigestSources
 ) -> Digest:
     """Every figure of ``audience``'s digest for ``period``."""
-    brands = digest_brands(settings, audience)
+    brands = _brands(settings, audience)
     # in UTC: the trends subtract and bucket instants, not wall-clock readings of a zone
     start, end = period.start.astimezone(UTC), period.end.astimezone(UTC)
     scope = TrendScope(start=start, end=end, bucket="day", brands=brands)
@@ -149,11 +149,11 @@ def _top_topics(sources: DigestSources, scope: TrendScope) -> list[TopTopic]:
         ),
         key=lambda pair: -pair[1].change.current,
     )[:TOP_TOPICS]
-    role = {brand.name: brand for brand in scope.brands}
+    by_name = {brand.name: brand for brand in scope.brands}
     top = []
     for brand, topic in ranked:
         one_brand = TrendScope(
-            start=scope.start, end=scope.end, bucket=scope.bucket, brands=(role[brand],)
+            start=scope.start, end=scope.end, bucket=scope.bucket, brands=(by_name[brand],)
         )
         posts = trend_posts(
             sources.client, sources.names, one_brand, PostFilters(topic=topic.topic), size=1
@@ -164,7 +164,7 @@ def _top_topics(sources: DigestSources, scope: TrendScope) -> list[TopTopic]:
                 topic=topic.topic,
                 posts=topic.change,
                 negative=topic.negative,
-                example=excerpt(posts[0]) if posts else None,
+                example=_excerpt(posts[0]) if posts else None,
             )
         )
     return top
@@ -177,7 +177,7 @@ def _themes(sources: DigestSources, scope: TrendScope) -> list[Theme]:
             term=one_line(theme.term),
             posts=theme.posts,
             previous_posts=theme.previous_posts,
-            example=excerpt(theme.examples[0]) if theme.examples else None,
+            example=_excerpt(theme.examples[0]) if theme.examples else None,
         )
         for theme in found.themes
     ]
@@ -222,7 +222,7 @@ def _care(sources: DigestSources, scope: TrendScope, brand: str | None) -> CareK
     return CareKpis(brand=brand, tiles=tiles)
 
 
-def excerpt(post: IndexedMention) -> Excerpt:
+def _excerpt(post: IndexedMention) -> Excerpt:
     """A post as an example: one clean line of its text, cut short; an http(s) link only."""
     author = post.author
     who = one_line(author.handle or author.name or author.id or "someone")

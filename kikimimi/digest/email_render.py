@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from core import one_line
 from kikimimi.digest.charts import Chart, brand_colour
 from kikimimi.digest.formatting import (
-    SHOWN,
+    SPIKES_SHOWN,
     change_text,
     day_label,
     digest_title,
@@ -226,9 +226,9 @@ def _spikes(digest: Digest) -> str:
     items = "".join(
         f'<li style="margin:0 0 8px 0"><b>{_e(s.brand)}</b>, until '
         f"{_e(local_moment(s.window_end, digest.timezone))}: {_e(s.why)}</li>"
-        for s in digest.spikes[:SHOWN]
+        for s in digest.spikes[:SPIKES_SHOWN]
     )
-    more = len(digest.spikes) - SHOWN
+    more = len(digest.spikes) - SPIKES_SHOWN
     rest = f"<li>… and {more} more.</li>" if more > 0 else ""
     return f'<ul style="margin:0;padding-left:20px;font-size:14px">{items}{rest}</ul>\n'
 

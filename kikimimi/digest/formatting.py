@@ -10,7 +10,7 @@ from kikimimi.digest.records import Digest
 
 __all__ = [
     "NA",
-    "SHOWN",
+    "SPIKES_SHOWN",
     "change_text",
     "day_label",
     "digest_title",
@@ -22,7 +22,7 @@ __all__ = [
 ]
 
 NA = "n/a"
-SHOWN = 8
+SPIKES_SHOWN = 8
 """Spike alerts listed at most (the others are counted)."""
 
 

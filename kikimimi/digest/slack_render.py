@@ -17,7 +17,7 @@ from typing import Any
 
 from core import one_line
 from kikimimi.digest.formatting import (
-    SHOWN,
+    SPIKES_SHOWN,
     change_text,
     local_moment,
     percent,
@@ -197,10 +197,10 @@ def _spikes(digest: Digest) -> list[Block]:
     lines = [
         f"• {one_line(s.brand)}, until {local_moment(s.window_end, digest.timezone)}: "
         f"{one_line(s.why)}"
-        for s in digest.spikes[:SHOWN]
+        for s in digest.spikes[:SPIKES_SHOWN]
     ]
-    if len(digest.spikes) > SHOWN:
-        lines.append(f"… and {len(digest.spikes) - SHOWN} more.")
+    if len(digest.spikes) > SPIKES_SHOWN:
+        lines.append(f"… and {len(digest.spikes) - SPIKES_SHOWN} more.")
     text = "\n".join(lines) or "No spike alert."
     return [_heading("Spikes"), {"type": "section", "text": _plain(text)}]
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from core import one_line
 from kikimimi.digest.formatting import (
-    SHOWN,
+    SPIKES_SHOWN,
     change_text,
     day_label,
     digest_title,
@@ -119,11 +119,11 @@ def _themes(digest: Digest) -> list[str]:
 
 def _spikes(digest: Digest) -> list[str]:
     lines = ["SPIKES"]
-    for spike in digest.spikes[:SHOWN]:
+    for spike in digest.spikes[:SPIKES_SHOWN]:
         when = local_moment(spike.window_end, digest.timezone)
         lines.append(f"- {one_line(spike.brand)}, until {when}: {one_line(spike.why)}")
-    if len(digest.spikes) > SHOWN:
-        lines.append(f"... and {len(digest.spikes) - SHOWN} more.")
+    if len(digest.spikes) > SPIKES_SHOWN:
+        lines.append(f"... and {len(digest.spikes) - SPIKES_SHOWN} more.")
     return lines if digest.spikes else [*lines, "No spike alert."]
 
 

@@ -1,15 +1,19 @@
-"""``kikimimi run`` against a real two-node cluster with ``replicas: 1``.
+"""``kikimimi run`` against a real two-node cluster with ``replicas: 1``, a node SIGKILLed
+in the middle of the run, made to hold every primary first.
 
-Of two nodes only the first may be elected master (:mod:`indexer.localnode.cluster`), so
-the node that dies here is the second, data-only one, made to hold every primary first:
-SIGKILLed in the middle of a run, the run goes on against the first node, and the
-mentions, cases and delivered notice keys equal a clean run's. Restarted, the node
-catches up and the cluster is green again with every copy complete."""
+Of two nodes only the first may be elected master (:mod:`indexer.localnode.cluster`).
+Losing the second, data-only node, the run goes on against the first. Losing the first
+stops every write until it is back (no master, no writes): the run waits, then completes.
+Either way the mentions, cases and delivered notice keys equal a clean run's, each mention
+is indexed exactly once, and once the node is back the cluster is green with every copy
+complete."""
 
 from __future__ import annotations
 
 import subprocess
 import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,7 +21,7 @@ from elasticsearch import Elasticsearch
 
 from benchmarks.synthetic import generate_mentions
 from core.index_names import IndexNames
-from indexer import install_templates
+from indexer import LocalNode, install_templates
 from standins.server import StandinServer
 from tests.elasticsearch_cluster import RunningCluster, remove_prefix
 from tests.kikimimi.test_main_job import (
@@ -32,15 +36,20 @@ from tests.kikimimi.test_main_job import (
 pytestmark = [pytest.mark.elasticsearch, pytest.mark.slow]
 
 MENTIONS = 600
+SEED = 14
 BATCH = "32"
 
+Outcome = tuple[int, set[str], set[str]]
 
-def cluster_job(root: Path, cluster: RunningCluster, prefix: str, hook_url: str) -> Job:
-    """A job importing ``root/export.jsonl`` into the cluster, both nodes in its hosts."""
+
+def cluster_job(cluster: RunningCluster, root: Path, hook_url: str) -> Job:
+    """A job in ``root`` importing the same mentions into the cluster, both nodes in its
+    hosts, under the index prefix ``kkcluster-<root's name>``."""
+    root.mkdir()
     imports = root / "export.jsonl"
-    root.mkdir(parents=True)
-    mentions = generate_mentions(MENTIONS, seed=14)
-    imports.write_text("".join(m.model_dump_json() + "\n" for m in mentions), encoding="utf-8")
+    mentions = generate_mentions(MENTIONS, seed=SEED)
+    imports.write_text("".join(m.model_dump_json() + "\n" for m in mentions), "utf-8")
+    prefix = f"kkcluster-{root.name}"
     return _environment(
         root,
         cluster.urls[0],
@@ -52,6 +61,42 @@ def cluster_job(root: Path, cluster: RunningCluster, prefix: str, hook_url: str)
             "indexer": {"initial_backoff_seconds": 0.2, "max_backoff_seconds": 5},
         },
     )
+
+
+@dataclass
+class Runs:
+    """The cluster, the webhook the jobs notify, and a clean run's outcome to compare with."""
+
+    cluster: RunningCluster
+    es: Elasticsearch
+    root: Path
+    hook_url: str
+    clean: Outcome
+    clean_ids: set[str]
+
+    def job(self, name: str) -> Job:
+        return cluster_job(self.cluster, self.root / name, self.hook_url)
+
+
+@pytest.fixture(scope="module")
+def runs(
+    elasticsearch_cluster: RunningCluster, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Runs]:
+    """One clean run on the healthy cluster, shared by the module's tests."""
+    es = elasticsearch_cluster.client()
+    root = tmp_path_factory.mktemp("runs")
+    with StandinServer(WebhookSink()) as hook:
+        clean = cluster_job(elasticsearch_cluster, root / "clean", hook.url)
+        try:
+            clean.run("crawl", "imp")
+            started = time.monotonic()
+            clean.run("run", "--no-schedule", "--until-idle", "--batch-size", BATCH)
+            print(f"clean run on two nodes: {time.monotonic() - started:.1f} s")
+            outcome, ids = _outcome(es, clean), set(indexed_ids(es, clean.names))
+            yield Runs(elasticsearch_cluster, es, root, hook.url, outcome, ids)
+        finally:
+            remove_prefix(es, clean.names)
+            es.close()
 
 
 def indexed_ids(es: Elasticsearch, names: IndexNames) -> list[str]:
@@ -68,69 +113,101 @@ def copies_on(url: str, names: IndexNames) -> int:
         return int(node.count(index=names.mentions_alias, preference="_only_local")["count"])
 
 
-def test_killing_the_data_node_mid_run_loses_and_duplicates_nothing(
-    tmp_path: Path, elasticsearch_cluster: RunningCluster
+def run_and_kill(
+    runs: Runs, job: Job, victim: LocalNode, while_down: Callable[[], None] | None = None
+) -> str:
+    """Run ``job`` to idle, SIGKILL ``victim`` (holding every primary) once a third is
+    indexed, and bring it back after the run, or during it once ``while_down`` returns;
+    wait for green; the run's log."""
+    cluster, es = runs.cluster, runs.es
+    job.run("crawl", "imp")
+    install_templates(es, job.names, replicas=1)
+    mentions = generate_mentions(MENTIONS, seed=SEED)
+    for index in {job.names.mention_index(m.published_at) for m in mentions}:
+        es.indices.create(index=index)
+    cluster.put_primaries_on(victim, f"{job.names.prefix}-*")
+    log = job.root / "run.log"
+    with log.open("w", encoding="utf-8") as stderr:
+        process = subprocess.Popen(
+            job.command("run", "--no-schedule", "--until-idle", "--batch-size", BATCH),
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+    try:
+        started = time.monotonic()
+        wait_for(lambda: _indexed_so_far(es, job.names) >= MENTIONS // 3, 300)
+        indexed = _indexed_so_far(es, job.names)
+        assert process.poll() is None, "the node dies before the run ends"
+        cluster.kill(victim)
+        print(f"{victim.name} SIGKILLed after {indexed} of {MENTIONS} were indexed")
+        if while_down is not None:
+            while_down()
+            victim.start()
+        code = process.wait(timeout=600)
+        print(f"run: {time.monotonic() - started:.1f} s")
+    finally:
+        process.kill()
+    text = log.read_text(encoding="utf-8")
+    assert code == 0, text[-3000:]
+    assert "Traceback" not in text
+    if while_down is None:
+        restarted = time.monotonic()
+        victim.start()
+        cluster.wait_for_green()
+        print(f"{victim.name} back, cluster green: {time.monotonic() - restarted:.1f} s")
+    cluster.wait_for_green()
+    return text
+
+
+def assert_like_the_clean_run(runs: Runs, job: Job) -> None:
+    got = _outcome(runs.es, job)
+    assert runs.clean[0] == MENTIONS
+    assert runs.clean[1], "the load opens cases"
+    assert got[0] == runs.clean[0]
+    assert got[1] == runs.clean[1], got[1] ^ runs.clean[1]
+    assert got[2] == runs.clean[2], got[2] ^ runs.clean[2]
+    ids = indexed_ids(runs.es, job.names)
+    assert len(ids) == len(set(ids)) == MENTIONS, "each mention exactly once"
+    assert set(ids) == runs.clean_ids
+    assert [copies_on(url, job.names) for url in runs.cluster.urls] == [MENTIONS] * 2
+
+
+def paused_lines(log: str) -> list[str]:
+    return [line for line in log.splitlines() if "paused" in line]
+
+
+def test_losing_the_data_node_mid_run_loses_and_duplicates_nothing(runs: Runs) -> None:
+    job = runs.job("data-node-killed")
+    victim = runs.cluster.data_node
+    try:
+        log = run_and_kill(runs, job, victim)
+        print("\n".join(paused_lines(log)))
+        assert_like_the_clean_run(runs, job)
+    finally:
+        if not victim.status().running:
+            victim.start()
+        remove_prefix(runs.es, job.names)
+
+
+def test_losing_the_master_mid_run_stops_writes_until_it_is_back_and_loses_nothing(
+    runs: Runs,
 ) -> None:
-    cluster = elasticsearch_cluster
-    doomed = cluster.data_node
-    es = cluster.client()
-    mentions = generate_mentions(MENTIONS, seed=14)
-    with StandinServer(WebhookSink()) as hook:
-        clean = cluster_job(tmp_path / "clean", cluster, "kkcluster-clean", hook.url)
-        faulted = cluster_job(tmp_path / "faulted", cluster, "kkcluster-faulted", hook.url)
-        try:
-            clean.run("crawl", "imp")
-            started = time.monotonic()
-            clean.run("run", "--no-schedule", "--until-idle", "--batch-size", BATCH)
-            print(f"clean run on two nodes: {time.monotonic() - started:.1f} s")
+    job = runs.job("master-killed")
+    victim = runs.cluster.master
 
-            faulted.run("crawl", "imp")
-            install_templates(es, faulted.names, replicas=1)
-            for index in {faulted.names.mention_index(m.published_at) for m in mentions}:
-                es.indices.create(index=index)
-            cluster.put_primaries_on(doomed, f"{faulted.names.prefix}-*")
-            log = tmp_path / "faulted.log"
-            with log.open("w", encoding="utf-8") as stderr:
-                process = subprocess.Popen(
-                    faulted.command("run", "--no-schedule", "--until-idle", "--batch-size", BATCH),
-                    stdout=subprocess.DEVNULL,
-                    stderr=stderr,
-                )
-            try:
-                started = time.monotonic()
-                wait_for(lambda: _indexed_so_far(es, faulted.names) >= MENTIONS // 3, 300)
-                assert process.poll() is None, "the node dies before the run ends"
-                cluster.kill(doomed)
-                killed_at = _indexed_so_far(es, faulted.names)
-                code = process.wait(timeout=600)
-                print(
-                    f"run with {doomed.name} SIGKILLed at {killed_at} of {MENTIONS} indexed: "
-                    f"{time.monotonic() - started:.1f} s"
-                )
-            finally:
-                process.kill()
-            text = log.read_text(encoding="utf-8")
-            assert code == 0, text[-3000:]
-            assert "Traceback" not in text
-            print("\n".join(line for line in text.splitlines() if "paused" in line))
+    def no_writes_without_a_master() -> None:
+        with Elasticsearch(runs.cluster.data_node.url, request_timeout=30) as survivor:
+            refused = survivor.options(ignore_status=503).index(
+                index=f"{job.names.prefix}-probe", document={"probe": True}, timeout="3s"
+            )
+        assert refused.meta.status == 503, refused
+        assert "no master" in str(refused.body), refused
 
-            expected, got = _outcome(es, clean), _outcome(es, faulted)
-            assert expected[0] == MENTIONS
-            assert expected[1], "the load opens cases"
-            assert got[0] == expected[0]
-            assert got[1] == expected[1], got[1] ^ expected[1]
-            assert got[2] == expected[2], got[2] ^ expected[2]
-            ids = indexed_ids(es, faulted.names)
-            assert sorted(ids) == sorted(m.id for m in mentions), "each mention exactly once"
-
-            restarted = time.monotonic()
-            doomed.start()
-            cluster.wait_for_green()
-            print(f"{doomed.name} back and the cluster green: {time.monotonic() - restarted:.1f} s")
-            assert [copies_on(url, faulted.names) for url in cluster.urls] == [MENTIONS] * 2
-        finally:
-            if not doomed.status().running:
-                doomed.start()
-            for job in (clean, faulted):
-                remove_prefix(es, job.names)
-            es.close()
+    try:
+        log = run_and_kill(runs, job, victim, no_writes_without_a_master)
+        print("\n".join(paused_lines(log)))
+        assert_like_the_clean_run(runs, job)
+    finally:
+        if not victim.status().running:
+            victim.start()
+        remove_prefix(runs.es, job.names)
