@@ -17,15 +17,6 @@
     const before = { start: view.previousStart, end: view.start };
     const brandName = (b) => (b.role === "own" ? `${b.brand} (ours)` : b.brand);
     const tooltipLabel = (format) => ({ callbacks: { label: (item) => format(item) } });
-    // Only the buckets that start inside their period (Elasticsearch may add one starting
-    // at its end when the period does not start at midnight UTC).
-    const inside = (series, end) => series.filter((p) => new Date(p.at) < new Date(end));
-    const volumes = (answer) =>
-      answer.brands.map((b) => ({
-        ...b,
-        series: inside(b.series, view.end),
-        previous_series: inside(b.previous_series, view.start),
-      }));
 
     function chip(color, ...text) {
       const swatch = color ? el("span", { className: "swatch" }) : null;
@@ -36,7 +27,7 @@
     }
 
     function volume(box, answer) {
-      const brands = volumes(answer);
+      const brands = answer.brands;
       const labels = brands[0].series.map((p) => label(p.at));
       part(box, "summary").replaceChildren(
         ...brands.map((b, i) =>
@@ -97,7 +88,7 @@
     ];
 
     function sentimentOverTime(box, answer) {
-      const brands = volumes(answer);
+      const brands = answer.brands;
       const select = part(box, "brand-select");
       const draw = () => {
         const chosen = brands.filter((b) => !select.value || b.brand === select.value);
@@ -303,7 +294,7 @@
           return;
         }
         setState(box, "");
-        const ats = inside(brand.topics[0].series, view.end).map((p) => p.at);
+        const ats = brand.topics[0].series.map((p) => p.at);
         const pick = (d, index) => ({
           what: `${brand.brand} · ${brand.topics[d].topic} · ${label(ats[index])}`,
           params: { brand: brand.brand, topic: brand.topics[d].topic, ...kit.bucketSpan(ats[index], view.bucket, view.end) },
@@ -316,7 +307,7 @@
               labels: ats.map(label),
               datasets: brand.topics.map((t, i) => ({
                 label: t.topic,
-                data: inside(t.series, view.end).map((p) => p.count),
+                data: t.series.map((p) => p.count),
                 borderColor: kit.brandColor(i),
                 backgroundColor: kit.brandColor(i),
                 cubicInterpolationMode: "monotone",
