@@ -16,6 +16,7 @@ each theme's example posts.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from elasticsearch import Elasticsearch
@@ -33,98 +34,14 @@ SAMPLE = 1000
 EXAMPLES = 3
 MIN_POSTS = 3
 """A theme is in at least this many posts of the sample."""
-FUNCTION_WORDS = frozenset(
-    [
-        "a",
-        "about",
-        "after",
-        "again",
-        "all",
-        "also",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "for",
-        "from",
-        "get",
-        "got",
-        "had",
-        "has",
-        "have",
-        "he",
-        "her",
-        "him",
-        "his",
-        "how",
-        "i",
-        "i'm",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "it's",
-        "its",
-        "just",
-        "me",
-        "more",
-        "my",
-        "no",
-        "not",
-        "now",
-        "of",
-        "on",
-        "only",
-        "or",
-        "our",
-        "out",
-        "she",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "to",
-        "too",
-        "up",
-        "us",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "which",
-        "who",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-    ]
-)
+_FUNCTION_WORD_LIST = """
+a about after again all also am an and any are as at be been but by can could
+did do does for from get got had has have he her him his how i i'm if in into
+is it it's its just me more my no not now of on only or our out she so some
+such than that the their them then there these they this to too up us very was
+we were what when which who why will with would you your
+"""
+FUNCTION_WORDS = frozenset(_FUNCTION_WORD_LIST.split())
 """English words too common to be a theme, alone or as a pair of two."""
 _FUNCTION_WORD = "(" + "|".join(sorted(FUNCTION_WORDS)) + ")"
 _NOT_THEMES = "|".join(
@@ -135,6 +52,7 @@ _NOT_THEMES = "|".join(
         "[\u3041-\u309f\u30fc ]+",  # hiragana only: Japanese particles and endings
     )
 )
+_WORD = re.compile(r"\w+")
 _CJK_GAP = re.compile(rf"(?<={CJK.pattern}) (?={CJK.pattern})")
 
 
@@ -153,9 +71,12 @@ def rising_themes(
     size: int = THEMES,
     sample: int = SAMPLE,
     examples: int = EXAMPLES,
+    excluded_names: Iterable[str] = (),
 ) -> RisingThemes:
     """Up to ``size`` rising themes (at most :data:`MAX_THEMES`), most significant first,
-    each with up to ``examples`` posts of the period."""
+    each with up to ``examples`` posts of the period. The words of ``excluded_names`` (the
+    brands' names and aliases: what every post is found by) never make a theme, alone or
+    paired."""
     found = aggregate(
         client,
         names,
@@ -170,7 +91,7 @@ def rising_themes(
                             "source_fields": ["text"],
                             "size": size,
                             "min_doc_count": MIN_POSTS,
-                            "exclude": _NOT_THEMES,
+                            "exclude": _not_themes(excluded_names),
                             "filter_duplicate_text": True,
                             "background_filter": scope.query(scope.previous_start, scope.start),
                         }
@@ -199,6 +120,22 @@ def rising_themes(
             for bucket, found_posts in zip(buckets, posts, strict=True)
         ],
     )
+
+
+def _not_themes(excluded_names: Iterable[str]) -> str:
+    """The regular expression (Lucene's syntax) of the terms that are never themes."""
+    words: set[str] = set()
+    for name in excluded_names:
+        for word in _WORD.findall(name.lower()):
+            words.update(word if CJK.search(word) else [word])  # CJK: one term a character
+    if not words:
+        return _NOT_THEMES
+    word = "(" + "|".join(_lucene_literal(w) for w in sorted(words)) + ")"
+    return f"{_NOT_THEMES}|{word}( {word})?"
+
+
+def _lucene_literal(text: str) -> str:
+    return "".join(c if c.isalnum() else "\\" + c for c in text)
 
 
 def _examples(

@@ -100,6 +100,15 @@ def test_function_words_and_japanese_endings_never_rise(
         assert common not in terms, terms
 
 
+def test_the_brands_own_words_never_rise(es: Elasticsearch, seeded: IndexNames) -> None:
+    names = ["Roaming Co", "圏外モバイル"]
+
+    terms = [t.term for t in rising_themes(es, seeded, SCOPE, excluded_names=names).themes]
+
+    assert terms, "other words still rise"
+    assert not {"roaming", "圏外"} & set(terms), terms
+
+
 def test_theme_labels_drop_the_space_inside_japanese_only() -> None:
     assert theme_label("圏 外") == "圏外"
     assert theme_label("ほし モバイル") == "ほしモバイル"
