@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from config.backends import QueueSettings, RedisSettings
+from config.backends import CrawlStateSettings, OutboxSettings, QueueSettings, RedisSettings
 from config.digests import DigestSettings
 from config.kibana import KibanaSettings
 from config.notifications import NotificationChannelSettings
@@ -191,6 +191,8 @@ class Settings(StrictModel):
     crawl: CrawlSettings = CrawlSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     queue: QueueSettings = QueueSettings()
+    outbox: OutboxSettings = OutboxSettings()
+    crawl_state: CrawlStateSettings = CrawlStateSettings()
     redis: RedisSettings = RedisSettings()
     elasticsearch: ElasticsearchSettings = ElasticsearchSettings()
     indexer: IndexerSettings = IndexerSettings()
@@ -220,6 +222,15 @@ class Settings(StrictModel):
         if problems:
             raise FieldProblemsError(problems)
         return items
+
+    def brand_words(self) -> list[str]:
+        """Every brand's and competitor's name, aliases and handles (without ``@``): what
+        posts are found by, so never a theme of them."""
+        return [
+            term
+            for brand in [*self.brands, *self.competitors]
+            for term in [*brand.terms, *(handle.lstrip("@") for handle in brand.handles)]
+        ]
 
     @model_validator(mode="after")
     def _references_are_known(self) -> Settings:

@@ -29,7 +29,6 @@ from datetime import datetime
 from elasticsearch import Elasticsearch
 from pydantic import BaseModel, ConfigDict
 
-from config import Settings
 from core import IndexedMention, IndexNames
 from indexer import BUCKET_LENGTH, UNTOPICKED_LIMIT, Bucket, CountPoint, untopicked_negatives
 from nlp import NO_THEME, CachedThemeEncoder, analysed_text, find_themes, theme_inputs
@@ -109,9 +108,9 @@ def emerging_themes(
 ) -> EmergingThemes:
     """The emerging themes among the negative posts about ``brands`` (``None``: any brand or
     none) without a topic, published in [start, end). ``excluded_names`` (see
-    :func:`brand_names`) are taken out of the posts before they are compared, and never name
-    a theme. ``embed_limit``: the most posts missing from the encoder's cache to embed
-    (``None``: all of them)."""
+    :meth:`config.Settings.brand_words`) are taken out of the posts before they are
+    compared, and never name a theme. ``embed_limit``: the most posts missing from the
+    encoder's cache to embed (``None``: all of them)."""
     excluded = list(excluded_names)
     previous_start = start - (end - start)
     current, previous = _read_both(
@@ -178,16 +177,6 @@ def unembedded_posts(
     )
     inputs = current.inputs + previous.inputs
     return [inputs[row] for row in encoder.uncached(inputs)]
-
-
-def brand_names(settings: Settings) -> list[str]:
-    """Every configured brand's and competitor's name, aliases and handles (without ``@``):
-    the words that must not name a theme."""
-    return [
-        term
-        for brand in [*settings.brands, *settings.competitors]
-        for term in [*brand.terms, *(handle.lstrip("@") for handle in brand.handles)]
-    ]
 
 
 def _read_both(

@@ -7,9 +7,9 @@ first — the negative posts without a topic about any configured brand, the new
 before — that the embedding cache lacks are embedded, newest first, at most
 :data:`WARMUP_POSTS` per run, :data:`CHUNK` at a time (a stop is heard between chunks). So the
 page's requests read their embeddings instead of computing them. The first run comes one
-interval after the job starts (the cache outlives restarts). The first run loads the libraries
-of the sentence encoder (torch, spaCy) into the job, and the model itself once there is
-something to embed. A failure (Elasticsearch unreachable, the model missing, the cache file
+interval after the job starts (the cache outlives restarts) and loads the sentence encoder's
+libraries (torch, spaCy) into the job; the model itself loads once there is something to
+embed. A failure (Elasticsearch unreachable, the model missing, the cache file
 locked past its busy timeout or its disk full) is one warning; the next interval tries
 again.
 """
@@ -106,7 +106,6 @@ class EmergingThemesWarmup(threading.Thread):
     def warm(self) -> Warmup | None:
         """One run (see the module); ``None`` when it failed or there are no brands."""
         from kikimimi.emerging_themes import (  # noqa: PLC0415 - spaCy and torch load here
-            brand_names,
             unembedded_posts,
         )
 
@@ -126,7 +125,7 @@ class EmergingThemesWarmup(threading.Thread):
                 start=end - DEFAULT_PERIOD,
                 end=end,
                 brands=brands,
-                excluded_names=brand_names(self.settings),
+                excluded_names=self.settings.brand_words(),
             )
             for first in range(0, min(len(missing), WARMUP_POSTS), CHUNK):
                 if self.stop.is_set():

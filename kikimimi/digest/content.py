@@ -123,7 +123,7 @@ def build_digest(
         ],
         own=shares.own if roles == {"own", "competitor"} else None,
         topics=_top_topics(sources, scope),
-        themes=_themes(sources, scope),
+        themes=_themes(sources, scope, settings.brand_words()),
         spikes=_spikes(sources.outbox, {b.name for b in brands}, period),
         care=[_care(sources, scope, brand) for brand in care_brands],
     )
@@ -170,8 +170,15 @@ def _top_topics(sources: DigestSources, scope: TrendScope) -> list[TopTopic]:
     return top
 
 
-def _themes(sources: DigestSources, scope: TrendScope) -> list[Theme]:
-    found = rising_themes(sources.client, sources.names, scope, size=TOP_THEMES, examples=1)
+def _themes(sources: DigestSources, scope: TrendScope, brand_words: list[str]) -> list[Theme]:
+    found = rising_themes(
+        sources.client,
+        sources.names,
+        scope,
+        size=TOP_THEMES,
+        examples=1,
+        excluded_names=brand_words,
+    )
     return [
         Theme(
             term=one_line(theme.term),

@@ -60,3 +60,17 @@ def test_bad_values_name_file_line_field_and_value(tmp_path: Path) -> None:
         " (got 500)",
         f"{path}:6: trends.emerging_themes: unknown setting (got False)",
     ]
+
+
+def test_brand_words_are_every_brands_terms_and_handles_without_the_at(tmp_path: Path) -> None:
+    path = tmp_path / "kikimimi.yaml"
+    path.write_text(
+        "state_dir: var\n"
+        "brands: [{name: Hoshi Mobile, aliases: [ほしモバ], handles: ['@hoshi_mobile']}]\n"
+        "competitors: [{name: Nami Telecom}]\n",
+        encoding="utf-8",
+    )
+
+    words = load_settings(path).brand_words()
+
+    assert set(words) == {"Hoshi Mobile", "ほしモバ", "hoshi_mobile", "Nami Telecom"}

@@ -29,7 +29,6 @@ from core import (
 from indexer import install_templates
 from kikimimi.emerging_themes import (
     EmergingThemes,
-    brand_names,
     emerging_themes,
     unembedded_posts,
 )
@@ -205,7 +204,7 @@ def test_the_planted_complaints_are_the_top_emerging_theme(
         start=START,
         end=END,
         brands=[HOSHI],
-        excluded_names=brand_names(load_settings()),
+        excluded_names=load_settings().brand_words(),
     )
     assert (found.total, found.sampled, found.pending) == (CURRENT_POSTS, CURRENT_POSTS, 0)
     assert (found.previous_total, found.previous_sampled, found.previous_pending) == (
@@ -248,7 +247,7 @@ def test_posts_not_embedded_yet_are_pending_until_they_are(
             start=START,
             end=END,
             brands=[HOSHI],
-            excluded_names=brand_names(load_settings()),
+            excluded_names=load_settings().brand_words(),
             embed_limit=embed_limit,
         )
 
@@ -267,7 +266,7 @@ def test_posts_not_embedded_yet_are_pending_until_they_are(
         start=START,
         end=END,
         brands=[HOSHI],
-        excluded_names=brand_names(load_settings()),
+        excluded_names=load_settings().brand_words(),
     )
     assert len(missing) == CURRENT_POSTS + PREVIOUS_POSTS - 5
     encoder.encode(missing)  # what the warm-up does

@@ -18,7 +18,7 @@ from elasticsearch import Elasticsearch
 from config import Settings
 from core import IndexedMention, IndexNames
 from kikimimi import emerging_warmup
-from kikimimi.emerging_themes import brand_names, unembedded_posts
+from kikimimi.emerging_themes import unembedded_posts
 from kikimimi.emerging_warmup import EmergingThemesWarmup
 from nlp import CachedThemeEncoder
 from tests.conftest import RunningElasticsearch, free_port
@@ -103,7 +103,7 @@ def missing(settings: Settings, es: Elasticsearch, encoder: CachedThemeEncoder) 
         start=START,
         end=END,
         brands=[HOSHI, NAMI],
-        excluded_names=brand_names(settings),
+        excluded_names=settings.brand_words(),
     )
 
 

@@ -105,14 +105,19 @@ class Trends:
         return topics_trend(self.client, self.names, self.scope(params), size=params.topics)
 
     def themes(self, params: ThemeParams) -> ThemesView:
-        found = rising_themes(self.client, self.names, self.scope(params), size=params.size)
+        found = rising_themes(
+            self.client,
+            self.names,
+            self.scope(params),
+            size=params.size,
+            excluded_names=self.settings.brand_words(),
+        )
         return themes_view(found)
 
     def emerging(self, params: EmergingParams, encoder: CachedThemeEncoder) -> EmergingThemesView:
         """The emerging themes (:func:`kikimimi.emerging_themes.emerging_themes`), embedding
         at most ``trends.emerging_embed_per_request`` posts that ``encoder``'s cache lacks."""
         from kikimimi.emerging_themes import (  # noqa: PLC0415 - spaCy loads with the first
-            brand_names,
             emerging_themes,
         )
 
@@ -125,7 +130,7 @@ class Trends:
             end=scope.end,
             brands=[brand.name for brand in scope.brands],
             bucket=scope.bucket,
-            excluded_names=brand_names(self.settings),
+            excluded_names=self.settings.brand_words(),
             limit=params.limit,
             embed_limit=self.settings.trends.emerging_embed_per_request,
         )
