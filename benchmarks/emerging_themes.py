@@ -10,8 +10,9 @@ one throwaway state directory, ``kikimimi web`` as a subprocess with one markete
 1. a web process allowed to embed every post in a request: first the year-old post is asked
    for (the sentence encoder is built: ``model build``), then the week with an empty cache
    (``cold, all embedded``);
-2. a fresh web process on the same state directory: the week ``--rounds`` times, every post
-   read from the cache and the model never built (``warm``);
+2. a fresh web process on the same state directory: the week once (``warm, new process``:
+   spaCy, torch and the Japanese dictionary load with it) and ``--rounds`` times more
+   (``warm``), every post read from the cache and the model never built;
 3. a fresh web process on a new, empty cache with the default allowance
    (``trends.emerging_embed_per_request``): the week once (``cold, default allowance``), its
    ``pending`` printed.
@@ -144,6 +145,8 @@ def measure(args: argparse.Namespace, directory: Path) -> tuple[float, list[floa
     web = WebApp(everything, directory / "web-2.log")
     warm: list[float] = []
     try:
+        first, answer = ask(web, token, start, end)
+        print(line("warm, new process", f"{first * 1000:.1f} ms", summary(answer)))
         for _ in range(args.rounds):
             seconds, answer = ask(web, token, start, end)
             warm.append(seconds)
