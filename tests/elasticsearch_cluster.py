@@ -57,9 +57,10 @@ def cluster_settings(nodes: int = CLUSTER_NODES) -> LocalNodeSettings:
 
 @dataclass
 class RunningCluster:
-    """The session's local cluster, its directory, and clients for it."""
+    """The session's local cluster, its settings and directory, and clients for it."""
 
     cluster: LocalCluster
+    settings: LocalNodeSettings
     directory: Path
 
     @property

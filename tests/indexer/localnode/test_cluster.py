@@ -1,14 +1,20 @@
-"""How the local cluster's nodes are laid out: ports, folders, names and master roles."""
+"""How the local cluster's nodes are laid out (ports, folders, names, master roles), and a
+cluster that cannot start."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
 
 from config.settings import LocalNodeSettings
+from core.errors import ElasticsearchNodeError
 from indexer.localnode import LocalCluster
 from indexer.localnode.cluster import members
+from tests.elasticsearch_cluster import cluster_settings
+
+from .conftest import processes_mentioning
 
 
 def test_one_node_is_the_single_node_in_the_directory_itself(tmp_path: Path) -> None:
@@ -73,3 +79,22 @@ def test_port_ranges_that_collide_or_overflow_are_refused(
 ) -> None:
     with pytest.raises(ValueError, match=problem):
         LocalNodeSettings(**ports)
+
+
+@pytest.mark.elasticsearch
+@pytest.mark.slow
+def test_when_one_node_cannot_start_the_nodes_started_with_it_are_stopped(
+    open_dir: Path,
+) -> None:
+    settings = cluster_settings()
+    cluster = LocalCluster(settings, open_dir)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", settings.port + 1))  # the second node's HTTP port
+        listener.listen()
+
+        with pytest.raises(ElasticsearchNodeError, match="already taken by another program"):
+            cluster.start()
+
+    assert [node.running for node in cluster.status()] == [False, False]
+    assert (open_dir / "node-1" / "config" / "elasticsearch.yml").is_file(), "it was launched"
+    assert processes_mentioning(open_dir) == []
