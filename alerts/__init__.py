@@ -5,9 +5,9 @@ Public interface: :class:`RuleEngine` and its :class:`Decision`; :class:`CaseSto
 :class:`CasePage`, :func:`case_author_key`); the SLA sweep (:class:`SlaSweep`, its
 :class:`SweepReport`, the :class:`NoticeSink` it fills); :class:`SpikeDetector`; the
 notices made from them (:func:`case_notices`, :func:`escalation_notices`,
-:func:`feed_notices`, :func:`spike_notices`); the durable :class:`Outbox` and its channels
-(:func:`build_channels`); KPIs (:func:`kpi_report`, :func:`care_tiles`, :func:`render_table`,
-:func:`write_report`).
+:func:`feed_notices`, :func:`spike_notices`); the durable :class:`Outbox` (a
+:class:`SqliteOutbox` or a :class:`RedisOutbox`) and its channels (:func:`build_channels`);
+KPIs (:func:`kpi_report`, :func:`care_tiles`, :func:`render_table`, :func:`write_report`).
 """
 
 from alerts.case_work import case_author_key
@@ -17,7 +17,7 @@ from alerts.inbox import CasePage, CaseQuery, CaseSort
 from alerts.kpi_queries import kpi_report
 from alerts.kpis import KpiReport
 from alerts.notices import case_notices, escalation_notices, feed_notices, spike_notices
-from alerts.notify import Channel, Outbox, build_channels
+from alerts.notify import Channel, Outbox, RedisOutbox, SqliteOutbox, build_channels
 from alerts.report import care_tiles, render_table, write_report
 from alerts.rules import Decision, RuleEngine
 from alerts.spikes import SpikeDetector
@@ -32,9 +32,11 @@ __all__ = [
     "KpiReport",
     "NoticeSink",
     "Outbox",
+    "RedisOutbox",
     "RuleEngine",
     "SlaSweep",
     "SpikeDetector",
+    "SqliteOutbox",
     "SweepReport",
     "build_channels",
     "care_tiles",

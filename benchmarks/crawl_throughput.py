@@ -52,7 +52,7 @@ import yaml
 
 from benchmarks.synthetic import generate_mentions
 from config import DEFAULT_EDITIONS
-from crawlers import CrawlState, SearchTerm
+from crawlers import SearchTerm, SqliteCrawlState
 from standins import (
     AppStoreStandin,
     BlueskySearchStandin,
@@ -694,7 +694,7 @@ def crawl(root: Path, source: Source, base: str) -> tuple[Figures, Figures, floa
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if process.returncode != 0:
         sys.exit(f"{source.name}: kikimimi crawl failed ({process.returncode}):\n{process.stderr}")
-    state = CrawlState(root / "var" / "crawl" / "state.sqlite")
+    state = SqliteCrawlState(root / "var" / "crawl" / "state.sqlite")
     run = state.runs(source.name, limit=1)[0]
     state.close()
     inside = Figures(run.pages, run.mentions, run.finished_at - run.started_at)

@@ -6,7 +6,7 @@ Part of the ground: it imports only :mod:`core`. Other packages import these nam
 here (``from config import Settings, load_settings``).
 """
 
-from config.backends import QueueSettings, RedisSettings
+from config.backends import CrawlStateSettings, OutboxSettings, QueueSettings, RedisSettings
 from config.digests import DigestSettings
 from config.kibana import KIBANA_SPACE_PATTERN, KibanaSettings
 from config.loader import DEFAULT_CONFIG, check_settings, config_path, load_settings
@@ -93,6 +93,7 @@ __all__ = [
     "BrandSettings",
     "CaseSettings",
     "CrawlSettings",
+    "CrawlStateSettings",
     "DigestSettings",
     "DiscourseSource",
     "ElasticsearchSettings",
@@ -109,6 +110,7 @@ __all__ = [
     "NewsSource",
     "NlpSettings",
     "NotificationChannelSettings",
+    "OutboxSettings",
     "QueueSettings",
     "RedditSource",
     "RedisSettings",

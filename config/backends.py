@@ -1,7 +1,9 @@
-"""Settings of where shared state lives: the mention queue's backend (a SQLite file in the
-state directory, or a Redis stream that several machines share) and the Redis server.
+"""Settings of where shared state lives: the backends of the mention queue, the notice outbox
+and the crawl state (SQLite files in the state directory, or Redis that several machines
+share) and the Redis server.
 
-Every field is documented in ``docs/configuration.md`` (sections *Queue* and *Redis*).
+Every field is documented in ``docs/configuration.md`` (sections *Queue*, *Outbox*, *Crawl
+state* and *Redis*).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pydantic import (
 from config.problems import FieldProblem, FieldProblemsError
 from core import MAX_DELIVERIES
 
-__all__ = ["QueueSettings", "RedisSettings"]
+__all__ = ["CrawlStateSettings", "OutboxSettings", "QueueSettings", "RedisSettings"]
 
 RedisUrl = Annotated[
     AnyUrl, UrlConstraints(allowed_schemes=["redis", "rediss"], host_required=True)
@@ -41,6 +43,20 @@ class QueueSettings(_Strict):
 
     backend: Literal["sqlite", "redis"] = "sqlite"
     max_deliveries: Annotated[int, Field(ge=1, le=1000)] = MAX_DELIVERIES
+    worker_timeout_seconds: Annotated[float, Field(ge=1, le=600)] = 15.0
+
+
+class OutboxSettings(_Strict):
+    """The durable outbox of notices."""
+
+    backend: Literal["sqlite", "redis"] = "sqlite"
+
+
+class CrawlStateSettings(_Strict):
+    """What crawls remember between runs: cursors, the posts seen, the runs' outcomes."""
+
+    backend: Literal["sqlite", "redis"] = "sqlite"
+    seen_days: Annotated[float, Field(gt=0, le=3650)] = 90.0
 
 
 class RedisSettings(_Strict):

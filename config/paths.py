@@ -23,9 +23,10 @@ def default_cache_dir() -> Path:
     return base / "kikimimi"
 
 
-def run_lock_path(settings: Settings) -> Path:
-    """The lock ``kikimimi run`` holds on the state directory (it holds the holder's PID)."""
-    return settings.state_dir / "run.lock"
+def run_lock_path(settings: Settings, role: str) -> Path:
+    """The lock a ``kikimimi run`` running ``role`` holds on the state directory (it holds
+    the holder's PID)."""
+    return settings.state_dir / "run" / f"{role}.lock"
 
 
 def queue_path(settings: Settings) -> Path:

@@ -238,3 +238,4 @@ class SchedulerSettings(BaseModel):
 
     misfire_grace_seconds: Annotated[int, Field(ge=1)] = 300
     max_parallel_crawls: Annotated[int, Field(ge=1, le=64)] = 4
+    lease_seconds: Annotated[float, Field(ge=1, le=600)] = 15.0

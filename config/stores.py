@@ -27,13 +27,17 @@ def mention_queue(settings: Settings) -> MentionQueue:
     return SqliteMentionQueue(queue_path(settings), max_deliveries=queue.max_deliveries)
 
 
-def redis_connection(settings: Settings) -> Redis:
-    """A client for the configured Redis (``redis``), credentials apart from the URL."""
+def redis_connection(settings: Settings, *, quick_seconds: float | None = None) -> Redis:
+    """A client for the configured Redis (``redis``), credentials apart from the URL. With
+    ``quick_seconds``, one that answers or fails within that (at most
+    ``redis.timeout_seconds``), without retries: for a lease's keeper."""
     redis = settings.redis
+    timeout = redis.timeout_seconds
     return redis_client(
         str(redis.url),
         username=redis.username,
         password=redis.password.get_secret_value() if redis.password is not None else None,
         ca_certs=redis.ca_certs,
-        timeout_seconds=redis.timeout_seconds,
+        timeout_seconds=timeout if quick_seconds is None else min(timeout, quick_seconds),
+        retries=None if quick_seconds is None else 0,
     )

@@ -88,7 +88,9 @@ from core.records import (
 )
 from core.redaction import SecretRedactor, install_redactor, secrets_in
 from core.redis_boundary import redis_client, redis_errors
-from core.redis_mention_queue import RedisMentionQueue
+from core.redis_lease import LeaseHolder, RedisLease
+from core.redis_mention_queue import ConsumerGroup, GroupConsumer, RedisMentionQueue
+from core.redis_workers import RedisWorkerRegistry, WorkerBeat
 from core.retry_after import retry_after_seconds
 from core.sqlite import open_database, transaction
 from core.storage import disk_full_errors
@@ -118,6 +120,7 @@ __all__ = [
     "ChecksumMismatchError",
     "ConfigError",
     "ConfigProblem",
+    "ConsumerGroup",
     "CrawlError",
     "DeadLetter",
     "DeliveryError",
@@ -127,12 +130,14 @@ __all__ = [
     "ElasticsearchRequestError",
     "ElasticsearchUnavailableError",
     "Engagement",
+    "GroupConsumer",
     "IndexNames",
     "IndexedMention",
     "InvalidCredentialsError",
     "JavaNotFoundError",
     "KibanaError",
     "KikimimiError",
+    "LeaseHolder",
     "LoginThrottledError",
     "Mention",
     "MentionQueue",
@@ -149,8 +154,10 @@ __all__ = [
     "Receipt",
     "RecordError",
     "RedisError",
+    "RedisLease",
     "RedisMentionQueue",
     "RedisUnavailableError",
+    "RedisWorkerRegistry",
     "SecretRedactor",
     "Sentiment",
     "SentimentLabel",
@@ -162,6 +169,7 @@ __all__ = [
     "UnknownSourceError",
     "UserExistsError",
     "UserNotFoundError",
+    "WorkerBeat",
     "disk_full_errors",
     "elasticsearch_errors",
     "error_reason",

@@ -14,7 +14,7 @@
     ├── RedisError                  a request to Redis failed: its operation
     │   └── RedisUnavailableError   unreachable, timed out, loading, read-only or full: retryable
     ├── StateError                  the state directory cannot be used
-    │   ├── StateInUseError         another `kikimimi run` holds it: that run's PID
+    │   ├── StateInUseError         another `kikimimi run` holds it (for a role): its PID
     │   └── StorageFullError        its disk is full: what could not be written; retryable
     ├── ModelError                  an NLP model's files are missing, corrupt or incompatible
     ├── CrawlError                  a crawl could not run
@@ -205,15 +205,23 @@ class StateError(KikimimiError):
 
 
 class StateInUseError(StateError):
-    """Another ``kikimimi run`` holds the state directory; ``pid`` is None if it is unknown."""
+    """Another ``kikimimi run`` holds the state directory (for ``role``, when it says so);
+    ``pid`` is None if it is unknown; ``advice`` says what to do instead."""
 
-    def __init__(self, directory: Path, pid: int | None) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        pid: int | None,
+        role: str | None = None,
+        advice: str = "stop it first, or give this one another state_dir",
+    ) -> None:
         self.directory = directory
         self.pid = pid
+        self.role = role
         holder = f"pid {pid}" if pid is not None else "pid unknown"
+        using = f"runs the {role} on" if role else "is using"
         super().__init__(
-            f"another `kikimimi run` ({holder}) is using the state directory {directory}; "
-            "stop it first, or give this one another state_dir"
+            f"another `kikimimi run` ({holder}) {using} the state directory {directory}; {advice}"
         )
 
 

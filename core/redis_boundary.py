@@ -32,10 +32,12 @@ def redis_client(
     password: str | None = None,
     ca_certs: Path | None = None,
     timeout_seconds: float = 10.0,
+    retries: int | None = None,
 ) -> Redis:
     """A client for ``url`` (``redis://`` or ``rediss://`` for TLS, ``/N`` the database),
     answering with text. Credentials come apart from the URL, so the URL can be shown;
-    nothing connects yet."""
+    nothing connects yet. ``retries``: of a command after a connection error (default
+    :data:`RETRIES`; 0 for a caller that must know within ``timeout_seconds``)."""
     from redis import Redis  # noqa: PLC0415 - loaded with a client
     from redis.backoff import ExponentialWithJitterBackoff  # noqa: PLC0415
     from redis.retry import Retry  # noqa: PLC0415
@@ -47,7 +49,10 @@ def redis_client(
         password=password,
         socket_timeout=timeout_seconds,
         socket_connect_timeout=timeout_seconds,
-        retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=1.0), RETRIES),
+        retry=Retry(
+            ExponentialWithJitterBackoff(base=0.05, cap=1.0),
+            RETRIES if retries is None else retries,
+        ),
         decode_responses=True,
         protocol=2,  # RESP2: the reply shapes the stores read, whatever the client's default
         **tls,

@@ -13,7 +13,10 @@ processes on any number of machines.
   ``XACK`` + ``XDEL`` here, one ``MULTI``); operators list, retry or drop them.
 - ``release_consumer`` makes a consumer's entries claimable at once: they pass to the
   group's pseudo-consumer ``(released)`` as if idle for a year (``XCLAIM ... IDLE ...
-  JUSTID``, which counts no delivery).
+  JUSTID``, which counts no delivery); then the consumer leaves the group if it holds
+  nothing (a Lua script checks and deletes at once), so the names of workers that came
+  and went do not pile up.
+- ``group`` says what the group holds: entries claimed and not acknowledged, per consumer.
 
 Keys: ``<prefix>:mentions`` (group ``pipeline``) and ``<prefix>:mentions:dead``. Every
 failure leaves as :class:`~core.errors.RedisError` (:func:`~core.redis_boundary.redis_errors`).
@@ -39,7 +42,7 @@ from core.redis_boundary import redis_errors
 if TYPE_CHECKING:
     from redis import Redis
 
-__all__ = ["RedisMentionQueue"]
+__all__ = ["ConsumerGroup", "GroupConsumer", "RedisMentionQueue"]
 
 GROUP = "pipeline"
 RELEASED = "(released)"
@@ -48,6 +51,14 @@ RELEASED_IDLE_MS = 365 * 24 * 3600 * 1000
 """The idle time a released entry is given: longer than any lease, so claimable at once."""
 PAGE = 1000
 """Entries read (or moved) per command when going through a whole stream or group."""
+FORGET_IDLE_CONSUMER = """
+if #redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2]) == 0 then
+    return redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
+end
+return -1
+"""
+"""Deletes a consumer from the group only if it holds no entry (deleting one that does
+would leave its entries pending for nobody, never handed out again)."""
 
 Fields = Mapping[str, str]
 Entry = tuple[Receipt, Fields]
@@ -64,6 +75,26 @@ class _Burial:
     reason: str
 
 
+@dataclass(frozen=True)
+class GroupConsumer:
+    """A consumer of the group: its name, the entries it holds (claimed, not acknowledged)
+    and the seconds since it last read or claimed."""
+
+    name: str
+    pending: int
+    idle_seconds: float
+
+
+@dataclass(frozen=True)
+class ConsumerGroup:
+    """The queue as the consumer group sees it: entries claimed and not acknowledged, by
+    whom, and how many of them were given back (claimable at once)."""
+
+    pending: int
+    consumers: tuple[GroupConsumer, ...]
+    released: int
+
+
 class RedisMentionQueue:
     """A :class:`~core.mention_queue.MentionQueue` in a Redis stream (see the module)."""
 
@@ -78,6 +109,7 @@ class RedisMentionQueue:
         self.max_deliveries = max_deliveries
         self._group_created = False
         self._reclaim_from = "0-0"
+        self._forget_idle_consumer = client.register_script(FORGET_IDLE_CONSUMER)
 
     def close(self) -> None:
         self.client.close()
@@ -178,7 +210,29 @@ class RedisMentionQueue:
                 idle=RELEASED_IDLE_MS,
                 justid=True,
             )
+        if consumer != RELEASED:
+            self._forget_idle_consumer(keys=[self.stream], args=[GROUP, consumer])
         return len(held)
+
+    def group(self) -> ConsumerGroup:
+        """The entries claimed and not acknowledged: in all, per consumer, and given back."""
+        return self._in_group(f"read the consumer group of {self._name}", self._group_info)
+
+    def _group_info(self) -> ConsumerGroup:
+        reading = self.client.pipeline(transaction=False)
+        reading.xinfo_groups(self.stream)
+        reading.xinfo_consumers(self.stream, GROUP)
+        groups, rows = reading.execute()
+        [ours] = [g for g in groups if str(g["name"]) == GROUP]
+        consumers = [
+            GroupConsumer(str(row["name"]), int(row["pending"]), int(row["idle"]) / 1000)
+            for row in rows
+        ]
+        return ConsumerGroup(
+            pending=int(ours["pending"]),
+            consumers=tuple(c for c in consumers if c.name != RELEASED),
+            released=sum(c.pending for c in consumers if c.name == RELEASED),
+        )
 
     def _held_by(self, consumer: str) -> list[str]:
         held: list[str] = []

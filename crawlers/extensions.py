@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Self
 
 from scrapy import Spider, signals
@@ -33,10 +32,10 @@ class CrawlRecorder:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        path = crawler.settings.get("KIKIMIMI_STATE_PATH")
-        if not path:
-            raise NotConfigured("KIKIMIMI_STATE_PATH is not set")
-        recorder = cls(crawler, CrawlState(Path(path)))
+        open_state = crawler.settings.get("KIKIMIMI_CRAWL_STATE")
+        if not open_state:
+            raise NotConfigured("KIKIMIMI_CRAWL_STATE is not set")
+        recorder = cls(crawler, open_state())
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
         return recorder
@@ -66,7 +65,7 @@ class CrawlRecorder:
             problems.append(f"requests failed for {failed}")
         if reason == "finished" and not enqueue_failed:
             done = {q: v for q, v in spider.next_cursors.items() if q not in spider.failed_queries}
-            self.state.save_cursors(spider.source_name, done)
+            self.state.save_cursors(spider.source_name, done, spider.cursors)
         self.state.record_run(
             CrawlRun(
                 source=spider.source_name,

@@ -5,12 +5,12 @@ Items are plain dicts of Mention fields. ``MentionValidationPipeline`` turns the
 to a :class:`~crawlers.sink.MentionSink` and, when that fails, sets the crawl's
 ``ENQUEUE_FAILED`` stat (so the crawl keeps its cursors). Both are off (``NotConfigured``)
 without the ``KIKIMIMI_*`` settings the runner sets (``KIKIMIMI_QUEUE`` opens the configured
-mention queue), so ``scrapy check`` runs without any state.
+mention queue, ``KIKIMIMI_CRAWL_STATE`` the configured crawl state), so ``scrapy check``
+runs without any state.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Self
 
 from scrapy import Spider
@@ -19,7 +19,6 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from core import Mention, RecordError, parse_record
 from crawlers.sink import MentionSink
-from crawlers.state import CrawlState
 
 __all__ = ["ENQUEUE_FAILED", "MentionValidationPipeline", "QueueingPipeline"]
 
@@ -57,12 +56,12 @@ class QueueingPipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
         open_queue = settings.get("KIKIMIMI_QUEUE")
-        state_path = settings.get("KIKIMIMI_STATE_PATH")
-        if not open_queue or not state_path:
-            raise NotConfigured("KIKIMIMI_QUEUE and KIKIMIMI_STATE_PATH are not set")
+        open_state = settings.get("KIKIMIMI_CRAWL_STATE")
+        if not open_queue or not open_state:
+            raise NotConfigured("KIKIMIMI_QUEUE and KIKIMIMI_CRAWL_STATE are not set")
         sink = MentionSink(
             open_queue(),
-            CrawlState(Path(state_path)),
+            open_state(),
             settings.getfloat("KIKIMIMI_REFRESH_WINDOW_SECONDS", 48 * 3600),
         )
         return cls(crawler, sink)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 import time
 
-from config import Settings, SourceSettings, crawl_state_path, mention_queue
+from config import Settings, SourceSettings, mention_queue
 from core import CrawlError, UnknownSourceError, install_redactor, secrets_in
 from crawlers.direct import CrawlContext
 from crawlers.queries import search_terms
 from crawlers.registry import direct_crawl, spider_class
 from crawlers.sink import MentionSink
 from crawlers.state import CrawlRun, CrawlState
+from crawlers.state_backends import open_crawl_state
 
 __all__ = ["find_source", "run_crawl"]
 
@@ -33,7 +34,7 @@ def find_source(settings: Settings, name: str) -> SourceSettings:
 def run_crawl(settings: Settings, name: str, log_level: str = "WARNING") -> CrawlRun:
     """Crawl the source called ``name`` once; returns the recorded run."""
     source = find_source(settings, name)
-    state = CrawlState(crawl_state_path(settings))
+    state = open_crawl_state(settings)
     try:
         spider = spider_class(source.type)
         if spider is not None:
@@ -64,7 +65,7 @@ def _scrapy_settings(
         "KIKIMIMI_MAX_RETRY_AFTER": crawl.max_retry_after_seconds,
         "KIKIMIMI_BACKOFF_BASE": crawl.backoff_seconds,
         "KIKIMIMI_QUEUE": lambda: mention_queue(settings),  # opens the configured queue
-        "KIKIMIMI_STATE_PATH": str(crawl_state_path(settings)),
+        "KIKIMIMI_CRAWL_STATE": lambda: open_crawl_state(settings),  # the configured state
         "KIKIMIMI_REFRESH_WINDOW_SECONDS": crawl.refresh_window_hours * 3600,
         "LOG_LEVEL": log_level,
     }
@@ -120,7 +121,7 @@ def _run_direct(settings: Settings, source: SourceSettings, state: CrawlState) -
     try:
         sink.flush()
         if outcome is not None and outcome.next_cursors:
-            state.save_cursors(source.name, outcome.next_cursors)
+            state.save_cursors(source.name, outcome.next_cursors, context.cursors)
     except Exception as exc:
         error = f"mentions could not be queued: {exc}"
         logger.exception("%s: %s", source.name, error)

@@ -1,49 +1,63 @@
-"""What crawls remember between runs, in one SQLite file (WAL, safe across processes).
+"""What crawls remember between runs, and the records they remember it in.
 
-- ``cursors``: per (source, query) the position a new run starts from;
-- ``seen``: every mention id collected, when, and a fingerprint of its changing fields, so
-  a post seen again is dropped, or re-emitted within the refresh window when it changed;
-- ``runs``: one row per crawl with its counts and error, for ``kikimimi sources status``.
+- cursors: per (source, query) the position a new run starts from; they only move forward
+  (:mod:`crawlers.cursors`), even when crawls of one source overlap;
+- seen: every mention id collected, when, and a fingerprint of its changing fields, so a
+  post seen again is dropped, or re-emitted within the refresh window when it changed; an
+  id not collected again for ``crawl_state.seen_days`` is forgotten;
+- runs: one record per crawl with its counts and error, for ``kikimimi sources status``.
+
+Two backends keep them: one SQLite file in the state directory
+(:mod:`crawlers.sqlite_state`, the processes of one machine) and Redis
+(:mod:`crawlers.redis_state`, crawls on any number of machines).
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
-from core import Mention, open_database, transaction
+from core import Mention
 
-__all__ = ["CrawlRun", "CrawlState", "Novelty", "fingerprint"]
+__all__ = [
+    "SECONDS_PER_DAY",
+    "SEEN_DAYS",
+    "CrawlRun",
+    "CrawlState",
+    "Novelty",
+    "fingerprint",
+    "novelty_of",
+]
 
 Novelty = Literal["new", "changed", "known"]
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS cursors (
-    source TEXT NOT NULL, query TEXT NOT NULL, value TEXT NOT NULL, updated_at REAL NOT NULL,
-    PRIMARY KEY (source, query)
-);
-CREATE TABLE IF NOT EXISTS seen (
-    id TEXT PRIMARY KEY, source TEXT NOT NULL, first_seen REAL NOT NULL,
-    last_seen REAL NOT NULL, fingerprint TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS runs (
-    run INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, started_at REAL NOT NULL,
-    finished_at REAL NOT NULL, ok INTEGER NOT NULL, pages INTEGER NOT NULL,
-    mentions_new INTEGER NOT NULL, mentions_changed INTEGER NOT NULL,
-    malformed INTEGER NOT NULL, dropped INTEGER NOT NULL, error TEXT
-);
-CREATE INDEX IF NOT EXISTS runs_by_source ON runs (source, run);
-"""
+SEEN_DAYS = 90.0
+"""How long a collected id is remembered after it was last collected (new or changed)."""
+SECONDS_PER_DAY = 86_400
 
 
 def fingerprint(mention: Mention) -> str:
     """A digest of what may change on a post we already have: text, engagement, deletion."""
     changing = mention.model_dump_json(include={"text", "title", "engagement", "deleted"})
     return hashlib.sha256(changing.encode()).hexdigest()[:16]
+
+
+def novelty_of(
+    mention: Mention,
+    seen: tuple[float, str] | None,
+    refresh_window_seconds: float,
+    now: float,
+) -> Novelty:
+    """Whether a mention is new, a changed copy of a recent one, or nothing new, given when
+    it was first seen and its fingerprint then (``seen``), if it was."""
+    if seen is None:
+        return "new"
+    first_seen, known_fingerprint = seen
+    recent = now - first_seen <= refresh_window_seconds
+    changed = known_fingerprint != fingerprint(mention)
+    return "changed" if recent and changed else "known"
 
 
 @dataclass(frozen=True)
@@ -76,100 +90,49 @@ class CrawlRun:
         )
 
 
-class CrawlState:
+class CrawlState(Protocol):
     """Cursors, seen ids and run history of every source."""
 
-    def __init__(self, path: Path, busy_timeout_seconds: float = 30.0) -> None:
-        self.path = path
-        self._db = open_database(path, _SCHEMA, busy_timeout_seconds)
-
-    def close(self) -> None:
-        self._db.close()
-
-    # cursors
-
     def cursor(self, source: str, query: str) -> str | None:
-        row = self._db.execute(
-            "SELECT value FROM cursors WHERE source = ? AND query = ?", (source, query)
-        ).fetchone()
-        return None if row is None else str(row[0])
+        """The saved cursor of one query of a source."""
+        ...
 
     def cursors(self, source: str) -> dict[str, str]:
         """Every saved cursor of a source, by query."""
-        rows = self._db.execute(
-            "SELECT query, value FROM cursors WHERE source = ?", (source,)
-        ).fetchall()
-        return {str(q): str(v) for q, v in rows}
+        ...
 
-    def save_cursors(self, source: str, cursors: Mapping[str, str]) -> None:
-        now = time.time()
-        with transaction(self._db) as db:
-            db.executemany(
-                "INSERT INTO cursors (source, query, value, updated_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (source, query) DO UPDATE SET value = excluded.value,"
-                " updated_at = excluded.updated_at",
-                [(source, query, value, now) for query, value in cursors.items()],
-            )
-
-    # seen ids
+    def save_cursors(
+        self,
+        source: str,
+        cursors: Mapping[str, str],
+        started_from: Mapping[str, str] | None = None,
+    ) -> list[str]:
+        """Save the cursors a crawl reached, each only where it moves forward
+        (:func:`~crawlers.cursors.may_replace`); ``started_from`` is what the crawl read
+        when it started (None: not known). Atomic per cursor. Returns the queries whose
+        cursor was kept because another crawl had moved it further."""
+        ...
 
     def novelty(self, mention: Mention, refresh_window_seconds: float) -> Novelty:
         """Whether a mention is new, a changed copy of a recent one, or nothing new."""
-        row = self._db.execute(
-            "SELECT first_seen, fingerprint FROM seen WHERE id = ?", (mention.id,)
-        ).fetchone()
-        if row is None:
-            return "new"
-        first_seen, known_fingerprint = row
-        recent = time.time() - float(first_seen) <= refresh_window_seconds
-        changed = known_fingerprint != fingerprint(mention)
-        return "changed" if recent and changed else "known"
+        ...
 
     def has_seen(self, mention_id: str) -> bool:
-        """Whether a mention with this id was ever collected."""
-        row = self._db.execute("SELECT 1 FROM seen WHERE id = ?", (mention_id,)).fetchone()
-        return row is not None
+        """Whether a mention with this id was collected (and not forgotten since)."""
+        ...
 
     def remember(self, mentions: Iterable[Mention]) -> None:
-        now = time.time()
-        rows = [(m.id, m.source, now, now, fingerprint(m)) for m in mentions]
-        with transaction(self._db) as db:
-            db.executemany(
-                "INSERT INTO seen (id, source, first_seen, last_seen, fingerprint)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
-                " last_seen = excluded.last_seen, fingerprint = excluded.fingerprint",
-                rows,
-            )
-
-    # runs
+        """Remember mentions as collected now (the first time they were seen is kept)."""
+        ...
 
     def record_run(self, run: CrawlRun) -> None:
-        with transaction(self._db) as db:
-            db.execute(
-                "INSERT INTO runs (source, started_at, finished_at, ok, pages, mentions_new,"
-                " mentions_changed, malformed, dropped, error)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    run.source,
-                    run.started_at,
-                    run.finished_at,
-                    int(run.ok),
-                    run.pages,
-                    run.mentions_new,
-                    run.mentions_changed,
-                    run.malformed,
-                    run.dropped,
-                    run.error,
-                ),
-            )
+        """Keep the outcome of a crawl."""
+        ...
 
     def runs(self, source: str, limit: int = 20) -> list[CrawlRun]:
         """The latest runs of a source, newest first."""
-        rows = self._db.execute(
-            "SELECT source, started_at, finished_at, ok, pages, mentions_new, mentions_changed,"
-            " malformed, dropped, error FROM runs WHERE source = ? ORDER BY run DESC LIMIT ?",
-            (source, limit),
-        ).fetchall()
-        return [
-            CrawlRun(r[0], r[1], r[2], bool(r[3]), r[4], r[5], r[6], r[7], r[8], r[9]) for r in rows
-        ]
+        ...
+
+    def close(self) -> None:
+        """Let go of the file or connection."""
+        ...

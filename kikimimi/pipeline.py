@@ -24,19 +24,11 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
-from alerts import (
-    CaseStore,
-    Decision,
-    RuleEngine,
-    SpikeDetector,
-    case_notices,
-    feed_notices,
-    spike_notices,
-)
+from alerts import CaseStore, Decision, RuleEngine, case_notices, feed_notices
 from core import (
     AnalyzedMention,
     CaseConflictError,
@@ -48,6 +40,7 @@ from core import (
     Notice,
     QueuedMention,
     Receipt,
+    RedisError,
     RedisUnavailableError,
     StorageFullError,
     disk_full_errors,
@@ -90,7 +83,6 @@ class BatchReport:
     cases_opened: int = 0
     cases_updated: int = 0
     notices: int = 0
-    spikes: int = 0
 
 
 @dataclass(frozen=True)
@@ -144,7 +136,7 @@ class PipelineTotals:
     cases_opened: int = 0
     cases_updated: int = 0
     notices: int = 0
-    spikes: int = 0
+    spikes: int = 0  # spike alerts of the scheduler leader's sweeps in the same process
     errors: int = 0  # retries while paused (Elasticsearch unreachable, disk full)
 
     def add(self, report: BatchReport) -> None:
@@ -152,7 +144,6 @@ class PipelineTotals:
         self.cases_opened += report.cases_opened
         self.cases_updated += report.cases_updated
         self.notices += report.notices
-        self.spikes += report.spikes
 
     @property
     def rate(self) -> float:
@@ -171,33 +162,27 @@ class Pipeline:
         cases: CaseStore,
         *,
         outbox: NoticeOutbox,
-        spikes: SpikeDetector | None = None,
-        spike_channels: Sequence[str] = (),
-        spike_every_seconds: float = 300.0,
         consumer: str = "pipeline",
         lease_seconds: float = 300.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         connect: Callable[[], object] | None = None,
         retry: Backoff = Backoff(),
     ) -> None:
-        """``connect`` prepares Elasticsearch (installs the index templates): it runs before
-        the first batch and again at each retry after a pause. ``retry`` spaces the retries.
-        The consumer's claims from before a crash are handed out again then too."""
+        """``consumer`` is the name it claims under (unique per process with the Redis
+        queue). ``connect`` prepares Elasticsearch (installs the index templates): it runs
+        before the first batch and again at each retry after a pause. ``retry`` spaces the
+        retries. The consumer's claims from before a crash are handed out again then too."""
         self.queue = queue
         self.analyzer = analyzer
         self.engine = engine
         self.indexer = indexer
         self.cases = cases
         self.outbox = outbox
-        self.spikes = spikes
-        self.spike_channels = tuple(spike_channels)
-        self.spike_every_seconds = spike_every_seconds
         self.consumer = consumer
         self.lease_seconds = lease_seconds
         self.clock = clock
         self.connect = connect
         self.retry = retry
-        self._next_spike_check = 0.0
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pipeline-io")
         self._tail: Future[BatchReport] | None = None
         self._started = False
@@ -302,21 +287,6 @@ class Pipeline:
             notices=len(notices),
         )
 
-    def check_spikes(self, force: bool = False) -> int:
-        """Evaluate spike alerts when due; returns how many fired."""
-        if self.spikes is None or (not force and time.monotonic() < self._next_spike_check):
-            return 0
-        self._next_spike_check = time.monotonic() + self.spike_every_seconds
-        now = self.clock()
-        alerts = self.spikes.evaluate(now)
-        notices = [n for a in alerts for n in spike_notices(a, self.spike_channels, now)]
-        with disk_full_errors("the notice outbox or the spike detector's state"):
-            self.outbox.enqueue(notices)
-            self.spikes.commit()
-        for alert in alerts:
-            logger.warning("spike alert: %s", alert.reason())
-        return len(alerts)
-
     def step(self, limit: int) -> BatchReport | None:
         """One batch, overlapped: while this batch's NLP runs here, the previous batch is
         indexed and alerted on in a worker thread (Elasticsearch I/O against CPU). Returns
@@ -336,7 +306,6 @@ class Pipeline:
             self._pause_for(exc)
             return None
         try:
-            spikes = self.check_spikes()
             if not claimed:
                 self._replay_spool()
         except PAUSING_ERRORS as exc:
@@ -345,8 +314,6 @@ class Pipeline:
         if understood:
             items, outcomes = zip(*understood, strict=True)
             self._tail = self._worker.submit(self._act, items, outcomes)
-        if spikes:
-            report = replace(report, spikes=spikes)
         return report
 
     def finish(self) -> BatchReport:
@@ -355,13 +322,19 @@ class Pipeline:
         return tail.result() if tail is not None else BatchReport()
 
     def close(self) -> None:
-        """Finish the batch in flight (if Elasticsearch allows) and stop the worker."""
+        """Finish the batch in flight (if Elasticsearch allows), stop the worker, and give
+        back what this consumer still holds (a batch that a pause interrupted), so that
+        other workers take it at once."""
         try:
             self.finish()
         except PAUSING_ERRORS as exc:
             logger.warning("the last batch goes back to the queue: %s", exc)
         finally:
             self._worker.shutdown(wait=True)
+        try:
+            self.queue.release_consumer(self.consumer)
+        except (RedisError, StorageFullError) as exc:  # its claims' lease hands them out
+            logger.warning("could not give back this pipeline's claims: %s", exc)
 
     def _ready(self) -> bool:
         """Whether a batch may be claimed: not paused, or the retry is due and succeeds."""

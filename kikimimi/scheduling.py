@@ -25,6 +25,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from config import Settings, scheduler_jobs_path
+from kikimimi.crawl_lease import BUSY_EXIT_STATUS
 
 if TYPE_CHECKING:
     from crawlers import CrawlRun
@@ -53,6 +54,10 @@ def crawl_in_subprocess(config_file: str, source_name: str, timeout_seconds: flo
     except subprocess.TimeoutExpired:
         logger.error("crawl of %s exceeded %.0f s and was stopped", source_name, timeout_seconds)
         return -1
+    if finished.returncode == BUSY_EXIT_STATUS:  # another crawl of the source runs now
+        said = finished.stderr.strip().splitlines()
+        logger.warning("%s; next try at its next interval", said[-1] if said else source_name)
+        return finished.returncode
     run = _reported_run(finished.stdout)
     summary = run.summary() if run else f"{source_name}: (no summary)"
     if finished.returncode != 0:

@@ -17,15 +17,11 @@ from config import (
     local_node_dir,
     mention_queue,
     outbox_path,
+    redis_connection,
     spike_state_path,
     users_path,
 )
-from core import (
-    ElasticsearchError,
-    ElasticsearchUnavailableError,
-    IndexNames,
-    disk_full_errors,
-)
+from core import ElasticsearchError, ElasticsearchUnavailableError, IndexNames
 from indexer import (
     DeadLetterFile,
     Indexer,
@@ -39,6 +35,7 @@ from indexer import (
 )
 from kikimimi.accounts import Accounts, SessionPolicy
 from kikimimi.pipeline import Backoff, MentionAnalyzer, Pipeline
+from kikimimi.workers import process_name
 
 if TYPE_CHECKING:
     from alerts import Channel, Outbox
@@ -134,18 +131,26 @@ OUTBOX_LEASE_SECONDS = 60.0  # longer than the slowest send; a killed sender's c
 
 
 def outbox(settings: Settings) -> Outbox:
-    """The durable outbox of notices."""
-    from alerts import Outbox  # noqa: PLC0415
+    """The durable outbox of notices (``outbox.backend``); nothing connects to Redis before
+    the first command."""
+    from alerts import RedisOutbox, SqliteOutbox  # noqa: PLC0415
 
     alerting = settings.alerting
-    path = outbox_path(settings)
-    with disk_full_errors(f"the notice outbox ({path})", path):
-        return Outbox(
-            path,
-            base_backoff_seconds=alerting.retry_seconds,
-            max_backoff_seconds=max(alerting.retry_seconds, alerting.max_retry_seconds),
+    base, most = alerting.retry_seconds, max(alerting.retry_seconds, alerting.max_retry_seconds)
+    if settings.outbox.backend == "redis":
+        return RedisOutbox(
+            redis_connection(settings),
+            settings.redis.key_prefix,
+            base_backoff_seconds=base,
+            max_backoff_seconds=most,
             lease_seconds=OUTBOX_LEASE_SECONDS,
         )
+    return SqliteOutbox(
+        outbox_path(settings),
+        base_backoff_seconds=base,
+        max_backoff_seconds=most,
+        lease_seconds=OUTBOX_LEASE_SECONDS,
+    )
 
 
 def notification_channels(settings: Settings) -> dict[str, Channel]:
@@ -174,7 +179,9 @@ def pipeline(
 ) -> Pipeline:
     """The whole pipeline after the crawlers, from settings (loads the NLP models). It
     installs the index templates before its first batch, and again when it resumes after a
-    pause."""
+    pause. With the Redis queue it claims as this process's own consumer (any number of
+    pipelines share the queue); with the SQLite queue as ``pipeline``, the one pipeline of
+    the state directory (:mod:`kikimimi.run_lock`)."""
     if analyzer is None:
         from nlp import Analyzer  # noqa: PLC0415 - torch/onnx load only here
 
@@ -186,9 +193,7 @@ def pipeline(
         indexer(settings, client),
         case_store(settings, client),
         outbox=outbox(settings),
-        spikes=spike_detector(settings, client),
-        spike_channels=settings.alerting.spikes.notify,
-        spike_every_seconds=settings.alerting.spikes.evaluate_every_seconds,
+        consumer=process_name() if settings.queue.backend == "redis" else "pipeline",
         connect=lambda: install_index_templates(settings, client),
         retry=Backoff(
             settings.indexer.initial_backoff_seconds, settings.indexer.max_backoff_seconds

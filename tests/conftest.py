@@ -70,10 +70,11 @@ def elasticsearch_cluster() -> Iterator[RunningCluster]:
     the second data only), started only when a test asks for it."""
     directory = Path(tempfile.mkdtemp(prefix="kikimimi-test-cluster-"))
     directory.chmod(0o755)  # the nodes run as an unprivileged user when the tests run as root
-    cluster = LocalCluster(cluster_settings(), directory, progress=print)
+    settings = cluster_settings()
+    cluster = LocalCluster(settings, directory, progress=print)
     cluster.start()
     try:
-        yield RunningCluster(cluster, directory)
+        yield RunningCluster(cluster, settings, directory)
     finally:
         cluster.stop()
         if not os.environ.get("KIKIMIMI_KEEP_TEST_NODE"):

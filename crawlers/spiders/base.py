@@ -18,7 +18,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from config import SourceBase
-from crawlers.convert import parse_time
+from crawlers.cursors import cursor_later
 from crawlers.queries import SearchTerm
 
 __all__ = ["MentionSpider"]
@@ -109,11 +109,5 @@ class MentionSpider(Spider):
 
 def _later(value: str, than: str) -> bool:
     """Whether cursor ``value`` is past ``than``: as numbers, else as times, else as text."""
-    try:
-        return float(value) > float(than)
-    except ValueError:
-        pass
-    try:
-        return parse_time(value) > parse_time(than)
-    except (ValueError, TypeError):
-        return value > than
+    later = cursor_later(value, than)
+    return value > than if later is None else later

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import click
 
-from config import config_path, crawl_state_path
+from config import config_path
 from kikimimi.cli.context import CliContext, pass_context, say
 
 
@@ -33,10 +33,17 @@ from kikimimi.cli.context import CliContext, pass_context, say
 )
 @pass_context
 def crawl(ctx: CliContext, source_name: str, log_level: str, as_json: bool) -> None:
-    """Crawl one configured source now; new mentions go to the queue. Exit 1 if it failed."""
+    """Crawl one configured source now; new mentions go to the queue. Exit 1 if it failed;
+    75 if another crawl of the source runs now (with the Redis queue, on any machine)."""
     from crawlers import run_crawl  # noqa: PLC0415 - Scrapy loads only to crawl
+    from kikimimi.crawl_lease import BUSY_EXIT_STATUS, SourceBusyError, crawling  # noqa: PLC0415
 
-    run = run_crawl(ctx.settings, source_name, log_level=log_level)
+    try:
+        with crawling(ctx.settings, source_name):
+            run = run_crawl(ctx.settings, source_name, log_level=log_level)
+    except SourceBusyError as exc:
+        say(str(exc))
+        sys.exit(BUSY_EXIT_STATUS)
     click.echo(json.dumps(dataclasses.asdict(run)) if as_json else run.summary())
     if not run.ok:
         sys.exit(1)
@@ -52,9 +59,9 @@ def sources() -> None:
 def status(ctx: CliContext) -> None:
     """Per source: last success, last error, mentions found, items skipped as malformed in
     the last 24 hours, healthy or not. Exit 3 if any enabled source is unhealthy."""
-    from crawlers import CrawlState, source_health  # noqa: PLC0415
+    from crawlers import open_crawl_state, source_health  # noqa: PLC0415
 
-    state = CrawlState(crawl_state_path(ctx.settings))
+    state = open_crawl_state(ctx.settings)
     try:
         report = source_health(ctx.settings.sources, state)
     finally:

@@ -22,9 +22,19 @@ from core import (
 )
 from kikimimi import wiring
 from kikimimi.cli.context import CliContext, pass_context, say
+from kikimimi.roles import ROLES, Role
 
 
 @click.command("run")
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    default="all",
+    show_default=True,
+    help="What this process does: the scheduler leader's work (crawl schedule, SLA, digest "
+    "and spike sweeps; one leads, elected in Redis), the pipeline, the notifier, the web app "
+    "(and its sweeps), or all but the web app. See docs/scaling.md.",
+)
 @click.option(
     "--for",
     "duration",
@@ -45,10 +55,25 @@ from kikimimi.cli.context import CliContext, pass_context, say
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=256, show_default=True)
 @pass_context
 def run(
-    ctx: CliContext, duration: float | None, no_schedule: bool, until_idle: bool, batch_size: int
+    ctx: CliContext,
+    role: Role,
+    duration: float | None,
+    no_schedule: bool,
+    until_idle: bool,
+    batch_size: int,
 ) -> None:
-    """The main job: crawl on schedule, analyse, index, open cases, notify. One per state
-    directory: a second one is refused."""
+    """The main job: crawl on schedule, analyse, index, open cases, notify; all of it, or
+    one role of it (--role). What lives in files of the state directory runs once per
+    state directory: a second one is refused."""
+    if until_idle and role in {"scheduler", "web"}:
+        raise click.UsageError(f"--until-idle: the {role} role has nothing to drain")
+    if role == "web":
+        from kikimimi.web_role import run_web_role  # noqa: PLC0415
+
+        if not run_web_role(ctx.settings, say):
+            say("error: could not serve the web app (see above)")
+            sys.exit(1)
+        return
     from kikimimi.main_job import RunOptions, run_main_job  # noqa: PLC0415
 
     options = RunOptions(
@@ -57,14 +82,16 @@ def run(
         batch_size=batch_size,
         until_idle=until_idle,
         live_progress=sys.stderr.isatty(),
+        role=role,
     )
     result = run_main_job(ctx.settings, config_path(ctx.config_file), options, say)
     totals, left = result.totals, result.left
-    click.echo(
-        f"processed {totals.mentions} mention(s) ({totals.rate:,.0f}/s): "
-        f"{totals.cases_opened} case(s) opened, {totals.cases_updated} updated, "
-        f"{totals.notices} notice(s) queued, {totals.spikes} spike alert(s)"
-    )
+    if role in {"all", "pipeline"}:
+        click.echo(
+            f"processed {totals.mentions} mention(s) ({totals.rate:,.0f}/s): "
+            f"{totals.cases_opened} case(s) opened, {totals.cases_updated} updated, "
+            f"{totals.notices} notice(s) queued, {totals.spikes} spike alert(s)"
+        )
     if left.dead_letters:
         say(f"{left.dead_letters} mention(s) dead-lettered: see `kikimimi queue dead-letters`")
     if until_idle and not left.idle:

@@ -7,23 +7,27 @@ import sys
 import click
 from elasticsearch import Elasticsearch
 
-from config import Settings, crawl_state_path, mention_queue
-from core import ElasticsearchError, RedisError, one_line
+from config import Settings, mention_queue
+from core import ElasticsearchError, RedisError, RedisMentionQueue, one_line
 from indexer import cluster_health, count_mentions
 from kikimimi import wiring
 from kikimimi.cli.context import CliContext, pass_context
+from kikimimi.cli.workers_status import show_workers
 
 
 @click.command("status")
 @pass_context
 def status(ctx: CliContext) -> None:
-    """Queue depth and dead letters, the indexer's spool and refused documents, outbox,
-    Elasticsearch health, open cases, sources' health. Exit 3 when something needs
-    attention: dead letters, the queue's Redis unreachable, spooled or refused documents,
-    notices retrying or failed, Elasticsearch red or unreachable, an unhealthy source."""
+    """The processes of `kikimimi run` and the scheduler leader, queue depth (and, with
+    Redis, what is claimed) and dead letters, the indexer's spool and refused documents,
+    outbox, Elasticsearch health, open cases, sources' health. Exit 3 when something needs
+    attention: workers alive but no scheduler leading, dead letters, Redis unreachable,
+    spooled or refused documents, notices retrying or failed, Elasticsearch red or
+    unreachable, an unhealthy source."""
     settings = ctx.settings
     client = wiring.elasticsearch_client(settings)
     attention = [
+        show_workers(settings),
         _queue(settings),
         _indexer(settings, client),
         _outbox(settings),
@@ -37,7 +41,9 @@ def status(ctx: CliContext) -> None:
 def _queue(settings: Settings) -> bool:
     queue = mention_queue(settings)
     try:
-        click.echo(f"queue:          {queue.depth():,} mention(s) waiting or in flight")
+        depth = queue.depth()
+        claimed = _claimed(queue) if depth and isinstance(queue, RedisMentionQueue) else ""
+        click.echo(f"queue:          {depth:,} mention(s) waiting or in flight{claimed}")
         dead = queue.dead_letter_count()
         newest = queue.dead_letters(limit=1)
     except RedisError as exc:
@@ -53,6 +59,16 @@ def _queue(settings: Settings) -> bool:
         f"{one_line(newest[0].reason)} (see `kikimimi queue dead-letters`)"
     )
     return True
+
+
+def _claimed(queue: RedisMentionQueue) -> str:
+    """What the consumer group holds: claimed by workers, and given back (a dead or stopped
+    worker's, claimable at once)."""
+    group = queue.group()
+    holders = sum(1 for consumer in group.consumers if consumer.pending)
+    claimed = group.pending - group.released
+    released = f", {group.released:,} given back to be claimed again" if group.released else ""
+    return f": {claimed:,} claimed by {holders} worker(s){released}"
 
 
 def _indexer(settings: Settings, client: Elasticsearch) -> bool:
@@ -102,9 +118,9 @@ def _elasticsearch(settings: Settings, client: Elasticsearch) -> bool:
 
 
 def _sources(settings: Settings) -> bool:
-    from crawlers import CrawlState, source_health  # noqa: PLC0415 - loads Scrapy
+    from crawlers import open_crawl_state, source_health  # noqa: PLC0415 - loads Scrapy
 
-    state = CrawlState(crawl_state_path(settings))
+    state = open_crawl_state(settings)
     try:
         rows = source_health(settings.sources, state)
     finally:

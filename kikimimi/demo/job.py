@@ -30,7 +30,6 @@ from elasticsearch import Elasticsearch
 from alerts import KpiReport, kpi_report, render_table, write_report
 from config import (
     Settings,
-    crawl_state_path,
     demo_dir,
     load_settings,
     local_node_dir,
@@ -38,7 +37,7 @@ from config import (
     users_path,
 )
 from core import Case, Notice, elasticsearch_errors, one_line
-from crawlers import CrawlState
+from crawlers import open_crawl_state
 from kikimimi import wiring
 from kikimimi.accounts import Accounts, Role
 from kikimimi.demo.sources import APP_ID, MASTODON_TOKEN, WEBHOOK_SECRET, DemoSources
@@ -103,7 +102,7 @@ def run_demo(settings: Settings, say: Callable[[str], None]) -> DemoSummary:
         _delete_demo_indices(client)
         wiring.install_index_templates(demo_settings, client)
         say(f"stand-ins on 127.0.0.1 for {len(sources.urls) - 1} sources; running the main job")
-        state = CrawlState(crawl_state_path(demo_settings))
+        state = open_crawl_state(demo_settings)
         queue = mention_queue(demo_settings)
 
         def done() -> bool:

@@ -14,7 +14,7 @@ from elasticsearch import Elasticsearch
 from alerts.cases import CaseStore
 from alerts.escalation import SlaSweep
 from alerts.notices import escalation_notices
-from alerts.notify.outbox import Outbox
+from alerts.notify.sqlite_outbox import SqliteOutbox
 from alerts.rules import CaseAction
 from config.rules import CaseSettings, EscalationSettings
 from core.index_names import IndexNames
@@ -105,7 +105,7 @@ def test_breaches_are_marked_and_escalated_once_across_sweeps_and_a_restart(
     store: CaseStore, es: Elasticsearch, index_names: IndexNames, tmp_path: Path
 ) -> None:
     cases = opened(store)
-    outbox = Outbox(tmp_path / "outbox.sqlite")
+    outbox = SqliteOutbox(tmp_path / "outbox.sqlite")
     sweep = SlaSweep(store, outbox, ESCALATION)
     assert sweep.run(T0 + timedelta(minutes=10)).breached == ()
 
@@ -132,7 +132,7 @@ def test_breaches_are_marked_and_escalated_once_across_sweeps_and_a_restart(
     outbox.close()
 
     restarted = CaseStore(es, index_names, CaseSettings())
-    with Outbox(tmp_path / "outbox.sqlite") as reopened:
+    with SqliteOutbox(tmp_path / "outbox.sqlite") as reopened:
         again = SlaSweep(restarted, reopened, ESCALATION).run(T0 + timedelta(hours=5))
         assert (again.breached, again.notices) == ((), 0)
         assert reopened.counts().pending == 2
@@ -148,7 +148,7 @@ def test_a_crash_between_the_outbox_and_the_mark_escalates_once(
 ) -> None:
     case = store.apply(action("urgent", "care"), post("u1"), T0).case
     store.refresh()
-    outbox = Outbox(tmp_path / "outbox.sqlite")
+    outbox = SqliteOutbox(tmp_path / "outbox.sqlite")
 
     def killed(*args: object, **kwargs: object) -> None:
         raise RuntimeError("killed")

@@ -1,6 +1,6 @@
-"""The ``queue`` and ``redis`` sections: which backend the mention queue uses and how to
-reach Redis; a bad value is one error naming the file's line and the field, never a
-credential."""
+"""The ``queue``, ``outbox``, ``crawl_state`` and ``redis`` sections: which backend the mention
+queue, the outbox and the crawl state use and how to reach Redis; a bad value is one error
+naming the file's line and the field, never a credential."""
 
 from __future__ import annotations
 
@@ -94,3 +94,43 @@ def test_config_check_names_a_missing_ca_certificate(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         check_settings(path)
     assert "redis.ca_certs: does not exist" in str(raised.value)
+
+
+def test_the_outbox_and_the_crawl_state_are_sqlite_files_by_default(tmp_path: Path) -> None:
+    settings = Settings(state_dir=tmp_path)
+    assert settings.outbox.backend == "sqlite"
+    assert (settings.crawl_state.backend, settings.crawl_state.seen_days) == ("sqlite", 90)
+
+
+def test_the_outbox_and_the_crawl_state_in_redis(tmp_path: Path) -> None:
+    settings = load_settings(
+        write(
+            tmp_path, "outbox:\n  backend: redis\ncrawl_state:\n  backend: redis\n  seen_days: 7\n"
+        )
+    )
+    assert settings.outbox.backend == settings.crawl_state.backend == "redis"
+    assert settings.crawl_state.seen_days == 7
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "outbox:\n  backend: kafka\n",
+            "outbox.backend: Input should be 'sqlite' or 'redis' (got 'kafka')",
+        ),
+        (
+            "crawl_state:\n  backend: etcd\n",
+            "crawl_state.backend: Input should be 'sqlite' or 'redis' (got 'etcd')",
+        ),
+        (
+            "crawl_state:\n  seen_days: 0\n",
+            "crawl_state.seen_days: Input should be greater than 0 (got 0)",
+        ),
+        ("outbox:\n  lease_seconds: 5\n", "outbox.lease_seconds: unknown setting (got 5)"),
+    ],
+)
+def test_a_bad_outbox_or_crawl_state_setting_names_file_line_field_and_value(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    assert error(write(tmp_path, text)) == f"{tmp_path / 'kikimimi.yaml'}:3: {expected}"

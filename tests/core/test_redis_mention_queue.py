@@ -172,3 +172,27 @@ def test_the_stream_holds_only_what_is_not_acknowledged(
     assert (client.xlen(queue.stream), client.xlen(queue.dead_stream)) == (5, 0)
     client.close()
     queue.close()
+
+
+def test_the_group_says_who_holds_what_and_a_released_consumer_leaves_it(
+    redis_server: RedisServer, redis_prefix: str, make_mentions: Callable[..., list[Mention]]
+) -> None:
+    queue = RedisMentionQueue(redis_client(redis_server.url), redis_prefix)
+    queue.put(make_mentions(10))
+    queue.claim("worker-a", 3, LEASE)
+    queue.claim("worker-b", 4, LEASE)
+    group = queue.group()
+    assert group.pending == 7 and group.released == 0
+    assert {(c.name, c.pending) for c in group.consumers} == {("worker-a", 3), ("worker-b", 4)}
+
+    assert queue.release_consumer("worker-a") == 3
+    group = queue.group()
+    assert group.pending == 7 and group.released == 3
+    assert [c.name for c in group.consumers] == ["worker-b"], "it held nothing: it left"
+    taken = queue.claim("worker-c", 10, 3600)  # released entries are claimable at once
+    assert len(taken) == 6
+    assert [c.deliveries for c in taken[:3]] == [2, 2, 2], "the release itself counts none"
+    queue.ack([c.receipt for c in taken])
+    assert queue.release_consumer("worker-c") == 0
+    assert {c.name for c in queue.group().consumers} == {"worker-b"}
+    queue.close()

@@ -1,5 +1,6 @@
 """Crawl tests: a config in a temporary state dir, crawls run as ``kikimimi crawl`` processes
-(one crawl per process, as in production), and the queue they fill."""
+(one crawl per process, as in production), and the queue they fill; the crawl state store
+of a test, once per backend."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ import yaml
 
 from core.mention_queue import SqliteMentionQueue
 from core.records import Mention
+from crawlers.sqlite_state import SqliteCrawlState
 from crawlers.state import CrawlRun, CrawlState
+from tests.crawlers.state_stores import CrawlStateStore
+from tests.redis_server import RedisServer
 
 BRANDS = {
     "brands": [
@@ -85,7 +89,7 @@ class CrawlEnv:
             env={**os.environ, **self.env},
             check=False,
         )
-        state = CrawlState(self.root / "var" / "crawl" / "state.sqlite")
+        state = self.state()
         runs = state.runs(name, limit=1)
         state.close()
         return CrawlResult(
@@ -95,6 +99,10 @@ class CrawlEnv:
             runs[0] if runs else None,
             self.drain(),
         )
+
+    def state(self) -> CrawlState:
+        """The crawl state the crawls keep."""
+        return SqliteCrawlState(self.root / "var" / "crawl" / "state.sqlite")
 
     def drain(self) -> list[Mention]:
         """Take (and acknowledge) everything in the queue."""
@@ -111,3 +119,14 @@ class CrawlEnv:
 @pytest.fixture
 def crawl_env(tmp_path: Path) -> Iterator[CrawlEnv]:
     yield CrawlEnv(tmp_path)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+def crawl_state_store(request: pytest.FixtureRequest, tmp_path: Path) -> CrawlStateStore:
+    """The test's crawl state store, once per backend: a SQLite file, or keys of the
+    session's Redis under a fresh prefix."""
+    path = tmp_path / "state.sqlite"
+    if request.param == "sqlite":
+        return CrawlStateStore("sqlite", path)
+    server: RedisServer = request.getfixturevalue("redis_server")
+    return CrawlStateStore("redis", path, server.url, request.getfixturevalue("redis_prefix"))

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from crawlers.importer import FileCursor, parse_local_time
-from crawlers.state import CrawlState
+from crawlers.sqlite_state import SqliteCrawlState
 from tests.crawlers.conftest import CrawlEnv
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -31,7 +31,7 @@ def row(i: int, **fields: Any) -> str:
 
 
 def cursors(crawl_env: CrawlEnv) -> dict[str, str]:
-    state = CrawlState(crawl_env.root / "var" / "crawl" / "state.sqlite")
+    state = SqliteCrawlState(crawl_env.root / "var" / "crawl" / "state.sqlite")
     try:
         return state.cursors("imp")
     finally:

@@ -9,7 +9,7 @@ from typing import Any
 from crawlers.jetstream import CURSOR_KEY, REPLAY_MARGIN_US, tid_time
 from crawlers.matching import TermMatcher
 from crawlers.queries import SearchTerm
-from crawlers.state import CrawlState
+from crawlers.sqlite_state import SqliteCrawlState
 from standins.jetstream import (
     JetstreamStandin,
     account_event,
@@ -43,13 +43,13 @@ def add_source(crawl_env: CrawlEnv, url: str, **fields: Any) -> None:
 
 
 def save_cursor(crawl_env: CrawlEnv, value: int) -> None:
-    state = CrawlState(crawl_env.root / "var" / "crawl" / "state.sqlite")
+    state = SqliteCrawlState(crawl_env.root / "var" / "crawl" / "state.sqlite")
     state.save_cursors("bsky", {CURSOR_KEY: str(value)})
     state.close()
 
 
 def saved_cursor(crawl_env: CrawlEnv) -> str | None:
-    state = CrawlState(crawl_env.root / "var" / "crawl" / "state.sqlite")
+    state = SqliteCrawlState(crawl_env.root / "var" / "crawl" / "state.sqlite")
     try:
         return state.cursor("bsky", CURSOR_KEY)
     finally:

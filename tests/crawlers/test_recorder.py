@@ -15,7 +15,7 @@ from crawlers.extensions import CrawlRecorder
 from crawlers.pipelines import ENQUEUE_FAILED, QueueingPipeline
 from crawlers.sink import MentionSink
 from crawlers.spiders.hackernews import HackerNewsSpider
-from crawlers.state import CrawlState
+from crawlers.sqlite_state import SqliteCrawlState
 
 
 class FullDisk(SqliteMentionQueue):
@@ -23,14 +23,19 @@ class FullDisk(SqliteMentionQueue):
         raise sqlite3.OperationalError("database or disk is full")
 
 
+def opening(path: Path) -> Callable[[], SqliteCrawlState]:
+    """What the runner puts in ``KIKIMIMI_CRAWL_STATE``: opens the crawl state."""
+    return lambda: SqliteCrawlState(path)
+
+
 @pytest.mark.parametrize("queue_works", [True, False])
 def test_a_crawl_whose_queue_flush_failed_keeps_its_cursors(
     tmp_path: Path, make_mentions: Callable[..., list[Mention]], queue_works: bool
 ) -> None:
     state_path = tmp_path / "state.sqlite"
-    crawler = get_crawler(HackerNewsSpider, {"KIKIMIMI_STATE_PATH": str(state_path)})
+    crawler = get_crawler(HackerNewsSpider, {"KIKIMIMI_CRAWL_STATE": opening(state_path)})
     queue = (SqliteMentionQueue if queue_works else FullDisk)(tmp_path / "queue.sqlite")
-    pipeline = QueueingPipeline(crawler, MentionSink(queue, CrawlState(state_path), 3600))
+    pipeline = QueueingPipeline(crawler, MentionSink(queue, SqliteCrawlState(state_path), 3600))
     recorder = CrawlRecorder.from_crawler(crawler)
     spider = HackerNewsSpider()
     spider.advance("hoshi", "1000")
@@ -44,7 +49,7 @@ def test_a_crawl_whose_queue_flush_failed_keeps_its_cursors(
     recorder.spider_closed(spider, "finished")
 
     assert crawler.stats.get_value(ENQUEUE_FAILED, False) is not queue_works
-    state = CrawlState(state_path)
+    state = SqliteCrawlState(state_path)
     (run,) = state.runs(spider.source_name)
     if queue_works:
         assert state.cursors(spider.source_name) == {"hoshi": "1000"}
@@ -70,13 +75,13 @@ def test_a_crawl_that_kept_none_of_what_it_received_failed(
     tmp_path: Path, stats: dict[str, int], ok: bool
 ) -> None:
     state_path = tmp_path / "state.sqlite"
-    crawler = get_crawler(HackerNewsSpider, {"KIKIMIMI_STATE_PATH": str(state_path)})
+    crawler = get_crawler(HackerNewsSpider, {"KIKIMIMI_CRAWL_STATE": opening(state_path)})
     recorder = CrawlRecorder.from_crawler(crawler)
     assert crawler.stats is not None
     for key, count in stats.items():
         crawler.stats.set_value(key, count)
     recorder.spider_closed(HackerNewsSpider(), "finished")
-    state = CrawlState(state_path)
+    state = SqliteCrawlState(state_path)
     (run,) = state.runs("hackernews")
     state.close()
     assert run.ok is ok

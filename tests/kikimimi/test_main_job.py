@@ -19,7 +19,7 @@ import pytest
 import yaml
 from elasticsearch import Elasticsearch
 
-from alerts.notify.outbox import Outbox
+from alerts.notify.sqlite_outbox import SqliteOutbox
 from benchmarks.synthetic import generate_mentions
 from core.index_names import IndexNames
 from core.records import Case
@@ -299,7 +299,7 @@ def _outcome(es: Elasticsearch, job: Job) -> tuple[int, set[str], set[str]]:
     es.indices.refresh(index=f"{job.names.prefix}-*")
     indexed = es.count(index=job.names.mentions_alias)["count"]
     case_rows = {f"{c.id}:{','.join(sorted(c.mention_ids))}" for c in cases(es, job.names)}
-    outbox = Outbox(job.root / "var" / "alerts" / "outbox.sqlite")
+    outbox = SqliteOutbox(job.root / "var" / "alerts" / "outbox.sqlite")
     try:
         keys = {entry.key for entry in outbox.delivered(limit=1_000_000)}
         assert outbox.counts().pending == 0 and outbox.counts().failed == 0

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from alerts.notify.outbox import Outbox
+from alerts.notify.sqlite_outbox import SqliteOutbox
 from config import Settings, outbox_path
 from core.records import Notice
 from kikimimi import main_job
@@ -42,19 +43,19 @@ def test_delivered_notices_past_keep_delivered_days_are_deleted_once_on_start(
     settings = Settings.model_validate(
         {"state_dir": str(tmp_path), "alerting": {"keep_delivered_days": 2}}
     )
-    with Outbox(outbox_path(settings)) as outbox:
+    with SqliteOutbox(outbox_path(settings)) as outbox:
         delivered(outbox, "old", days_ago=3)
         delivered(outbox, "recent", days_ago=1)
     purges: list[float] = []
-    purge = Outbox.purge_delivered
+    purge = SqliteOutbox.purge_delivered
 
-    def counted(self: Outbox, older_than_seconds: float, now: float | None = None) -> int:
+    def counted(self: SqliteOutbox, older_than_seconds: float, now: float | None = None) -> int:
         purges.append(older_than_seconds)
         return purge(self, older_than_seconds, now)
 
-    monkeypatch.setattr(Outbox, "purge_delivered", counted)
+    monkeypatch.setattr(SqliteOutbox, "purge_delivered", counted)
     stop = threading.Event()
-    with Outbox(outbox_path(settings)) as outbox:
+    with SqliteOutbox(outbox_path(settings)) as outbox:
         notifier = main_job._Notifier(settings, stop, outbox)
         notifier.start()
         try:
@@ -67,6 +68,6 @@ def test_delivered_notices_past_keep_delivered_days_are_deleted_once_on_start(
             notifier.join(timeout=10)
     assert purges == [2 * DAY]  # on start only: the next one is due in an hour
     assert main_job.PURGE_EVERY_SECONDS == 3600
-    with Outbox(outbox_path(settings)) as outbox:
+    with SqliteOutbox(outbox_path(settings)) as outbox:
         assert outbox.get("old") is None
         assert [e.key for e in outbox.delivered()] == ["recent"]

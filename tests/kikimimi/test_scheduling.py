@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.state import CrawlState
+from crawlers.sqlite_state import SqliteCrawlState
 from standins.hackernews import HackerNewsStandin
 from standins.server import StandinPost, StandinServer
 from tests.crawlers.conftest import CrawlEnv
@@ -37,7 +37,7 @@ def runs(env: CrawlEnv, name: str) -> int:
     path = env.root / "var" / "crawl" / "state.sqlite"
     if not path.exists():
         return 0
-    state = CrawlState(path)
+    state = SqliteCrawlState(path)
     try:
         return len(state.runs(name, limit=1000))
     finally:

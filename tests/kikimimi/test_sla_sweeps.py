@@ -13,7 +13,7 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from alerts.cases import CaseStore
-from alerts.notify.outbox import Outbox
+from alerts.notify.sqlite_outbox import SqliteOutbox
 from alerts.rules import CaseAction
 from config.settings import Settings
 from core.index_names import IndexNames
@@ -90,7 +90,7 @@ def test_sweeps_run_on_their_interval_and_escalate_once_across_a_restart(
     first = store.apply(ACTION, post("u1"), T0).case  # urgent: due at T0 + 30 min
     store.refresh()
     clock = Clock()
-    outbox = Outbox(tmp_path / "outbox.sqlite")
+    outbox = SqliteOutbox(tmp_path / "outbox.sqlite")
     sweeps = SlaSweeps.for_settings(config, es, outbox, clock)
 
     assert sweeps.run_when_due() == 0, "the first sweep runs at once: nothing is late yet"
@@ -107,7 +107,7 @@ def test_sweeps_run_on_their_interval_and_escalate_once_across_a_restart(
     assert sweeps.run_when_due() == 1, "the second case, due meanwhile"
     outbox.close()
 
-    with Outbox(tmp_path / "outbox.sqlite") as reopened:  # the main job restarted
+    with SqliteOutbox(tmp_path / "outbox.sqlite") as reopened:  # the main job restarted
         restarted = SlaSweeps.for_settings(config, es, reopened, clock)
         clock.advance(hours=1)
         store.refresh()
@@ -125,7 +125,7 @@ def test_elasticsearch_away_is_a_warning_and_the_next_interval_tries_again(
     config = settings(tmp_path, f"http://127.0.0.1:{free_port()}", "kkaway")
     client = Elasticsearch(str(config.elasticsearch.hosts[0]), request_timeout=2)
     clock = Clock()
-    with Outbox(tmp_path / "outbox.sqlite") as outbox, caplog.at_level(logging.WARNING):
+    with SqliteOutbox(tmp_path / "outbox.sqlite") as outbox, caplog.at_level(logging.WARNING):
         sweeps = SlaSweeps.for_settings(config, client, outbox, clock)
         assert sweeps.run_when_due() is None
         assert sweeps.run_when_due() is None, "not retried before the interval"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from alerts.notify.outbox import Outbox
+from alerts.notify.sqlite_outbox import SqliteOutbox
 from benchmarks.synthetic import generate_mentions
 from core.index_names import IndexNames
 from core.mention_queue import SqliteMentionQueue
@@ -70,7 +70,7 @@ def test_notices_still_pending_are_not_idle(
         webhook.recover.set()
         job.run("run", "--no-schedule", "--until-idle")
 
-        with Outbox(job.root / "var" / "alerts" / "outbox.sqlite") as outbox:
+        with SqliteOutbox(job.root / "var" / "alerts" / "outbox.sqlite") as outbox:
             counts = outbox.counts()
         assert counts.pending == 0 and counts.delivered == webhook.taken > 0
         job.run("status")

@@ -16,10 +16,11 @@ from typing import Any
 from elasticsearch import Elasticsearch
 from fastapi import HTTPException, status
 
-from alerts import CaseQuery, CaseStore, Outbox, care_tiles, kpi_report
+from alerts import CaseQuery, CaseStore, care_tiles, kpi_report
 from config import Settings, outbox_path
 from core import CaseStatus, IndexedMention, IndexNames, elasticsearch_errors
 from indexer import search_mentions
+from kikimimi import wiring
 from kikimimi.accounts import Permission, TeamScope, team_scope
 from kikimimi.web.access import Principal, ensure_on_team
 from kikimimi.web.casework.views import card
@@ -93,10 +94,9 @@ class Listening:
     def spikes(self, _principal: Principal, *, limit: int = SPIKES_SHOWN) -> list[views.SpikeAlert]:
         """The latest spike alerts, newest first (the route checked ``read_feeds``); none
         before the main job made the outbox (the web app never creates it)."""
-        path = outbox_path(self.settings)
-        if not path.exists():
+        if self.settings.outbox.backend == "sqlite" and not outbox_path(self.settings).exists():
             return []
-        with Outbox(path) as outbox:
+        with wiring.outbox(self.settings) as outbox:
             notices = outbox.recent("spike", limit)
         return [views.spike_alert(notice) for notice in notices]
 

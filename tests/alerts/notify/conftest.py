@@ -1,13 +1,17 @@
-"""Notices to send, with hostile post text, and a maker for numbered notices."""
+"""Notices to send, with hostile post text, and a maker for numbered notices; the outbox
+store of a test, once per backend."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from core.records import Author, IndexedMention, Notice, Priority
+from tests.alerts.notify.outbox_stores import OutboxStore
+from tests.redis_server import RedisServer
 
 HOSTILE = (
     "<!channel> Hoshi Mobile is down again <https://evil.example/x|click here> & "
@@ -56,3 +60,14 @@ def make_notice(
 @pytest.fixture
 def notice_factory() -> MakeNotice:
     return make_notice
+
+
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+def outbox_store(request: pytest.FixtureRequest, tmp_path: Path) -> OutboxStore:
+    """The test's outbox store, once per backend: a SQLite file, or keys of the session's
+    Redis under a fresh prefix."""
+    path = tmp_path / "outbox.sqlite3"
+    if request.param == "sqlite":
+        return OutboxStore("sqlite", path)
+    server: RedisServer = request.getfixturevalue("redis_server")
+    return OutboxStore("redis", path, server.url, request.getfixturevalue("redis_prefix"))

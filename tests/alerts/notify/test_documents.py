@@ -11,7 +11,7 @@ from pydantic import SecretStr
 
 from alerts.notify.channels.email import email_message
 from alerts.notify.channels.slack import SlackChannel, slack_message
-from alerts.notify.outbox import Outbox
+from alerts.notify.sqlite_outbox import SqliteOutbox
 from config.notifications import EmailChannelSettings, SlackChannelSettings
 from core.errors import RecordError
 from core.records import Notice, NoticeDocument, NoticeImage, parse_record
@@ -74,7 +74,7 @@ def test_slack_posts_the_documents_blocks() -> None:
 
 
 def test_the_outbox_stores_a_document_round_trip(tmp_path: Path) -> None:
-    with Outbox(tmp_path / "outbox.sqlite") as outbox:
+    with SqliteOutbox(tmp_path / "outbox.sqlite") as outbox:
         outbox.enqueue([digest_notice()])
         entry = outbox.get(digest_notice().key)
 

@@ -1,10 +1,10 @@
-"""The durable outbox: once per key, backoff while a channel is down, failures kept, crashes."""
+"""The durable outbox, each backend alike: once per key, backoff while a channel is down,
+failures kept, notifiers killed or racing."""
 
 from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -24,6 +24,7 @@ from core.records import Notice
 from standins.server import Reply, StandinServer
 from standins.webhook import WebhookSink
 from tests.alerts.notify.conftest import MakeNotice
+from tests.alerts.notify.outbox_stores import OutboxStore
 
 SECRET = "outbox-test-hmac-key-123"
 ROOT = Path(__file__).resolve().parents[3]
@@ -60,10 +61,8 @@ class Scripted:
 
 
 @pytest.fixture
-def outbox(tmp_path: Path) -> Iterator[Outbox]:
-    with Outbox(
-        tmp_path / "outbox.sqlite3", base_backoff_seconds=10, max_backoff_seconds=300
-    ) as box:
+def outbox(outbox_store: OutboxStore) -> Iterator[Outbox]:
+    with outbox_store.open(base_backoff_seconds=10, max_backoff_seconds=300) as box:
         yield box
 
 
@@ -264,25 +263,23 @@ def test_an_unexpected_error_is_retried(outbox: Outbox, notice_factory: MakeNoti
 
 
 def test_a_payload_that_no_longer_parses_fails(
-    outbox: Outbox, tmp_path: Path, notice_factory: MakeNotice
+    outbox: Outbox, outbox_store: OutboxStore, notice_factory: MakeNotice
 ) -> None:
     outbox.enqueue([notice_factory()])
-    with sqlite3.connect(tmp_path / "outbox.sqlite3") as db:
-        db.execute("UPDATE notices SET payload = '{\"key\": 1}'")
+    outbox_store.corrupt(notice_factory().key)
     report = outbox.deliver_due({"care": Scripted()})
     assert report.failed == 1
     assert outbox.failed()[0].notice is None
 
 
 def test_two_workers_send_each_notice_once(
-    tmp_path: Path, sink: WebhookSink, server: StandinServer, notice_factory: MakeNotice
+    outbox_store: OutboxStore, sink: WebhookSink, server: StandinServer, notice_factory: MakeNotice
 ) -> None:
-    path = tmp_path / "shared.sqlite3"
-    with Outbox(path) as box:
+    with outbox_store.open() as box:
         box.enqueue([notice_factory(n) for n in range(20)])
 
     def work() -> None:
-        with Outbox(path) as box:
+        with outbox_store.open() as box:
             box.deliver_due({"care": webhook(server.url)})
 
     workers = [threading.Thread(target=work) for _ in range(2)]
@@ -294,18 +291,36 @@ def test_two_workers_send_each_notice_once(
     assert sink.duplicates == 0
 
 
+def child(script: str, *args: str) -> subprocess.Popen[str]:
+    """A Python process running ``script`` (its ``sys.argv[1:]`` are ``args``), lines in and
+    out."""
+    return subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        text=True,
+    )
+
+
+def kill(process: subprocess.Popen[str]) -> None:
+    """``kill -9``, and wait for it."""
+    process.send_signal(signal.SIGKILL)
+    assert process.wait(30) == -signal.SIGKILL
+
+
 CHILD = """
 import sys
-from pathlib import Path
 from pydantic import SecretStr
 from alerts.notify.channels import WebhookChannel
-from alerts.notify.outbox import Outbox
 from config.notifications import WebhookChannelSettings
 from core.records import Notice
+from tests.alerts.notify.outbox_stores import from_spec
 
-db, url, secret = sys.argv[1:4]
+spec, url, secret = sys.argv[1:4]
 notices = [Notice.model_validate_json(line) for line in sys.stdin if line.strip()]
-outbox = Outbox(Path(db))
+outbox = from_spec(spec).open()
 outbox.enqueue(notices)
 print("enqueued", flush=True)
 channel = WebhookChannel(
@@ -317,38 +332,28 @@ print("delivered", flush=True)
 
 
 def test_a_killed_process_loses_nothing(
-    tmp_path: Path, sink: WebhookSink, server: StandinServer, notice_factory: MakeNotice
+    outbox_store: OutboxStore, sink: WebhookSink, server: StandinServer, notice_factory: MakeNotice
 ) -> None:
-    path = tmp_path / "outbox.sqlite3"
     notices = [notice_factory(n) for n in range(1, 6)]
     gate = sink.faults.hold()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(path), f"{server.url}/hooks/kikimimi", SECRET],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        cwd=ROOT,
-        env=env,
-        text=True,
-    )
+    process = child(CHILD, outbox_store.spec(), f"{server.url}/hooks/kikimimi", SECRET)
     try:
-        assert child.stdin is not None and child.stdout is not None
-        child.stdin.write("".join(n.model_dump_json() + "\n" for n in notices))
-        child.stdin.close()
-        assert child.stdout.readline().strip() == "enqueued"
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write("".join(n.model_dump_json() + "\n" for n in notices))
+        process.stdin.close()
+        assert process.stdout.readline().strip() == "enqueued"
         deadline = time.monotonic() + 30
         while not server.requests and time.monotonic() < deadline:
             time.sleep(0.02)
         assert server.requests, "the child never started delivering"
-        child.send_signal(signal.SIGKILL)
-        assert child.wait(30) == -signal.SIGKILL
+        kill(process)
     finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait(30)
+        if process.poll() is None:
+            process.kill()
+            process.wait(30)
     gate.set()  # the dead child's request now reaches the sink, too late to matter
 
-    with Outbox(path, lease_seconds=300) as box:
+    with outbox_store.open(lease_seconds=300) as box:
         assert box.counts().pending == 5
         now = time.time()
         first = box.deliver_due({"care": webhook(server.url)}, now=now)
@@ -357,3 +362,99 @@ def test_a_killed_process_loses_nothing(
         assert later.delivered == 1
         assert box.counts().delivered == 5
     assert sorted(sink.deliveries) == sorted(n.key for n in notices)
+
+
+STALLED_NOTIFIER = """
+import sys, time
+from tests.alerts.notify.outbox_stores import from_spec
+
+class Stalled:
+    name = "care"
+    def send(self, notice):
+        print(notice.key, flush=True)  # claimed, about to send: killed here
+        time.sleep(3600)
+
+from_spec(sys.argv[1]).open(lease_seconds=60).deliver_due({"care": Stalled()})
+"""
+
+
+def test_a_notifier_killed_after_its_claim_is_replaced_once_the_lease_ends(
+    outbox_store: OutboxStore, sink: WebhookSink, server: StandinServer, notice_factory: MakeNotice
+) -> None:
+    notices = [notice_factory(n) for n in range(1, 6)]
+    with outbox_store.open() as box:
+        box.enqueue(notices)
+    process = child(STALLED_NOTIFIER, outbox_store.spec())
+    try:
+        assert process.stdout is not None
+        claimed = process.stdout.readline().strip()
+        assert claimed == notices[0].key
+        kill(process)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(30)
+
+    channels: dict[str, Channel] = {"care": webhook(server.url)}
+    with outbox_store.open(lease_seconds=60) as other:
+        now = time.time()
+        assert other.deliver_due(channels, now=now).delivered == 4
+        assert other.deliver_due(channels, now=now + 30).attempts == ()  # the lease holds
+        (late,) = other.deliver_due(channels, now=now + 61).attempts
+        assert (late.key, late.outcome) == (claimed, "delivered")
+        assert other.get(claimed) is not None
+        assert other.counts() == OutboxCounts(delivered=5)
+    assert sorted(sink.accepted) == sorted(n.key for n in notices)  # each exactly once
+
+
+RACING_NOTIFIER = """
+import sys
+from pydantic import SecretStr
+from alerts.notify.channels import WebhookChannel
+from config.notifications import WebhookChannelSettings
+from tests.alerts.notify.outbox_stores import from_spec
+
+spec, url, secret = sys.argv[1:4]
+outbox = from_spec(spec).open()
+channel = WebhookChannel(
+    WebhookChannelSettings(name="care", type="webhook", url=url, secret=SecretStr(secret))
+)
+print("ready", flush=True)
+sys.stdin.readline()  # all start together
+sent = 0
+while (report := outbox.deliver_due({"care": channel}, limit=5)).attempts:
+    sent += report.delivered
+print(sent, flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_notifier_processes_racing_for_the_same_notices_deliver_each_key_once(
+    outbox_store: OutboxStore, sink: WebhookSink, server: StandinServer, notice_factory: MakeNotice
+) -> None:
+    notices = [notice_factory(n) for n in range(60)]
+    with outbox_store.open() as box:
+        box.enqueue(notices)
+    url = f"{server.url}/hooks/kikimimi"
+    racers = [child(RACING_NOTIFIER, outbox_store.spec(), url, SECRET) for _ in range(3)]
+    try:
+        for racer in racers:
+            assert racer.stdout is not None and racer.stdout.readline().strip() == "ready"
+        for racer in racers:
+            assert racer.stdin is not None
+            racer.stdin.write("go\n")
+            racer.stdin.flush()
+        sent = []
+        for racer in racers:
+            assert racer.stdout is not None
+            sent.append(int(racer.stdout.readline()))
+            assert racer.wait(60) == 0
+    finally:
+        for racer in racers:
+            if racer.poll() is None:
+                racer.kill()
+                racer.wait(30)
+    assert sum(sent) == 60
+    assert sorted(sink.accepted) == sorted(n.key for n in notices)  # none twice
+    with outbox_store.open() as box:
+        assert box.counts() == OutboxCounts(delivered=60)

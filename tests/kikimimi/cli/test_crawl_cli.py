@@ -8,7 +8,8 @@ from pathlib import Path
 import yaml
 from click.testing import CliRunner
 
-from crawlers.state import CrawlRun, CrawlState
+from crawlers.sqlite_state import SqliteCrawlState
+from crawlers.state import CrawlRun
 from kikimimi.cli import cli
 
 
@@ -26,7 +27,7 @@ def write_config(tmp_path: Path) -> Path:
 
 def test_sources_status_shows_health_per_source(tmp_path: Path) -> None:
     config = write_config(tmp_path)
-    state = CrawlState(tmp_path / "var" / "crawl" / "state.sqlite")
+    state = SqliteCrawlState(tmp_path / "var" / "crawl" / "state.sqlite")
     now = time.time()
     state.record_run(CrawlRun("hn", now - 5, now - 4, ok=True, pages=3, mentions_new=12))
     state.record_run(CrawlRun("forum", now - 9, now - 8, ok=True, mentions_new=2))
@@ -51,7 +52,7 @@ def test_crawl_of_an_unknown_source_names_the_configured_ones(tmp_path: Path) ->
 
 def test_sources_status_counts_malformed_items_of_the_last_day(tmp_path: Path) -> None:
     config = write_config(tmp_path)
-    state = CrawlState(tmp_path / "var" / "crawl" / "state.sqlite")
+    state = SqliteCrawlState(tmp_path / "var" / "crawl" / "state.sqlite")
     now = time.time()
     day = 24 * 3600
     state.record_run(CrawlRun("hn", now - 2 * day, now - 2 * day, ok=True, malformed=40))

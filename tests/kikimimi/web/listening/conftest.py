@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
-from alerts import CaseStore, Outbox, spike_notices
+from alerts import CaseStore, SqliteOutbox, spike_notices
 from alerts.rules import CaseAction
 from alerts.spikes import SpikeAlert
 from config import Settings, outbox_path
@@ -168,7 +168,7 @@ def record_spike(
         top_topics=[("outage", 30), ("network", 12)],
         examples=[],
     )
-    with Outbox(outbox_file) as outbox:
+    with SqliteOutbox(outbox_file) as outbox:
         outbox.enqueue(spike_notices(alert, ["care-webhook", "ops-mail"], end))
     return alert
 

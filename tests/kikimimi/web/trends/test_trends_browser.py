@@ -18,7 +18,7 @@ import pytest
 from elasticsearch import Elasticsearch
 from playwright.sync_api import ConsoleMessage, Dialog, Page, expect
 
-from alerts import Outbox, spike_notices
+from alerts import SqliteOutbox, spike_notices
 from alerts.spikes import SpikeAlert
 from config import load_settings, outbox_path
 from core import Author, IndexedMention, IndexNames
@@ -71,7 +71,7 @@ def record_spike(config: Path, example: IndexedMention) -> None:
         top_topics=[("outage", 2)],
         examples=[example],
     )
-    with Outbox(outbox_path(load_settings(config))) as outbox:
+    with SqliteOutbox(outbox_path(load_settings(config))) as outbox:
         outbox.enqueue(spike_notices(alert, ["care-webhook"], start + timedelta(hours=1)))
 
 
