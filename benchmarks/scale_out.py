@@ -115,6 +115,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="pipeline workers per run, comma-separated; 1 must be among them",
     )
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="per claim")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="rounds of every run, taking turns; medians"
+    )
     parser.add_argument("--redis-url", help="an existing Redis, no credentials in the URL")
     parser.add_argument(
         "--es-url", help="an existing cluster: its nodes' URLs, comma-separated (no security)"
@@ -135,7 +138,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser.error(f"--workers: whole numbers, comma-separated, not {args.workers!r}")
     if 1 not in args.workers or min(args.workers) < 1:
         parser.error("--workers: positive numbers, 1 among them (the ratio's base)")
-    for name in ("count", "batch_size"):
+    for name in ("count", "batch_size", "repeat"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
     if not re.fullmatch(r"[0-9]+[mg]", args.heap):
@@ -342,6 +345,7 @@ class CpuUse:
 class RunResult:
     """What one run measured."""
 
+    name: str
     backend: Backend
     workers: int
     count: int
@@ -355,6 +359,7 @@ class RunResult:
     notices: int = 0
     cases: int = 0
     storage: dict[str, int] = field(default_factory=dict)
+    es_ms: dict[str, int] = field(default_factory=dict)
 
     @property
     def rate(self) -> float:
@@ -413,9 +418,10 @@ def run_once(
     *,
     backend: Backend,
     workers: int,
+    round_: int,
 ) -> RunResult:
     """Start ``workers`` pipeline processes, put ``--count`` mentions, time them through."""
-    name = f"{backend}-{workers}"
+    name = f"{backend}-{workers}-{round_}"
     prefix = f"{args.prefix}-{name}"
     configs = [
         deployment.config(scratch / name / f"worker-{i}", queue=backend, prefix=prefix)
@@ -460,6 +466,7 @@ def run_once(
         queue.close()
     processed = [int(m.group(1)) if (m := PROCESSED.search(o)) else -1 for o in outputs]
     result = RunResult(
+        name,
         backend,
         workers,
         args.count,
@@ -493,9 +500,28 @@ def check_and_measure(result: RunResult, client: Elasticsearch, redis: Redis) ->
     result.cases = int(client.count(index=names.cases_index)["count"])
     with wiring.outbox(result.settings) as outbox:
         result.notices = outbox.counts().pending
+    result.es_ms = elasticsearch_time(client, names)
     result.storage = storage(client, names) | {
         "redis_bytes": redis_bytes(redis, result.settings.redis.key_prefix)
     }
+
+
+ES_TIMES = {
+    "index": ("indexing", "index_time_in_millis"),
+    "get": ("get", "time_in_millis"),
+    "search": ("search", "query_time_in_millis"),
+    "fetch": ("search", "fetch_time_in_millis"),
+    "refresh": ("refresh", "total_time_in_millis"),
+    "merge": ("merges", "total_time_in_millis"),
+    "flush": ("flush", "total_time_in_millis"),
+}
+"""Where the run's shards spent their time (``_stats``, every copy): name -> (section, field)."""
+
+
+def elasticsearch_time(client: Elasticsearch, names: IndexNames) -> dict[str, int]:
+    """Milliseconds the run's indices (primaries and replicas) spent on each kind of work."""
+    total = client.indices.stats(index=f"{names.prefix}-*")["_all"]["total"]
+    return {name: int(total[section][key]) for name, (section, key) in ES_TIMES.items()}
 
 
 def storage(client: Elasticsearch, names: IndexNames) -> dict[str, int]:
@@ -544,7 +570,7 @@ def measure_notifier(
     run: RunResult, sink: ArrivalSink, scratch: Path, redis: Redis
 ) -> NotifierResult:
     """One ``kikimimi run --role notifier --until-idle`` over the run's outbox."""
-    config = scratch / f"{run.backend}-{run.workers}" / "worker-1" / "kikimimi.yaml"
+    config = scratch / run.name / "worker-1" / "kikimimi.yaml"
     notifier_config = scratch / "notifier" / "kikimimi.yaml"
     notifier_config.parent.mkdir(parents=True, exist_ok=True)
     data = yaml.safe_load(config.read_text(encoding="utf-8"))
@@ -580,9 +606,11 @@ def report(
     args: argparse.Namespace,
 ) -> str:
     """Print every figure; returns the summary line."""
-    redis_runs = {r.workers: r for r in results if r.backend == "redis"}
-    sqlite = next((r for r in results if r.backend == "sqlite"), None)
-    base = redis_runs[1]
+    runs: dict[tuple[Backend, int], list[RunResult]] = {}
+    for result in results:
+        runs.setdefault((result.backend, result.workers), []).append(result)
+    rates = {key: statistics.median(r.rate for r in group) for key, group in runs.items()}
+    base = runs["redis", 1][0]
     print(
         f"== Scale-out: {args.count:,} synthetic mentions per run, `kikimimi run --role "
         f"pipeline` workers, step({args.batch_size}), 2-node Elasticsearch (replicas 1) =="
@@ -591,26 +619,41 @@ def report(
         f"machine: {cores} CPU cores shared by the workers, Elasticsearch, Redis and this "
         f"script, so the ratio to one worker is bounded by min(workers, {cores})"
     )
-    print(f"{'run':<24}{'mentions/s':>11}{'s':>7}{'ratio':>7}{'CPU ms/mention':>16}{'ES':>6}")
-    for r in results:
-        ratio = f"{r.rate / base.rate:.2f}" if r.backend == "redis" else "-"
+    print(
+        f"{'run':<24}{'mentions/s':>11}{'ratio':>7}  {'CPU ms/mention: workers':>23}"
+        f"{'ES':>6}{'Redis':>7}{'RSS/worker':>12}  runs (mentions/s, load average before)"
+    )
+    for (backend, workers), group in runs.items():
+        ratio = f"{rates[backend, workers] / rates['redis', 1]:.2f}" if backend == "redis" else "-"
+        cpu = CpuUse(
+            *(
+                statistics.median(1000 * getattr(r.cpu, part) / r.count for r in group)
+                for part in ("workers", "elasticsearch", "redis")
+            )
+        )
+        each = ", ".join(f"{r.rate:,.1f} ({r.load_before:.1f})" for r in group)
+        rss = statistics.mean(m for r in group for m in r.peak_rss) / 2**20
         print(
-            f"{r.label:<24}{r.rate:>11,.1f}{r.seconds:>7.1f}{ratio:>7}"
-            f"{1000 * r.cpu.workers / r.count:>16.2f}{1000 * r.cpu.elasticsearch / r.count:>6.2f}"
-            f"  Redis {1000 * r.cpu.redis / r.count:.3f}, peak RSS/worker "
-            f"{statistics.mean(r.peak_rss) / 2**20:,.0f} MiB, processed {r.processed}, "
-            f"load {r.load_before:.1f} before"
+            f"{group[0].label:<24}{rates[backend, workers]:>11,.1f}{ratio:>7}  "
+            f"{cpu.workers:>23.2f}{cpu.elasticsearch:>6.2f}{cpu.redis:>7.3f}"
+            f"{rss:>8,.0f} MiB  {each}"
         )
     print(
-        "  ratio: over the 1-worker Redis run; CPU ms/mention: of the worker processes, of "
-        "Elasticsearch's nodes and of Redis while timed; processed: per worker, warm-up included"
+        "  medians over the runs; ratio: over the 1-worker Redis run; CPU ms/mention: of the "
+        "worker processes, Elasticsearch's nodes and Redis while timed; RSS: peak, mean"
     )
-    queue_ratio = base.rate / sqlite.rate if sqlite is not None else None
-    if sqlite is not None and queue_ratio is not None:
+    queue_ratio = None
+    if ("sqlite", 1) in rates:
+        queue_ratio = rates["redis", 1] / rates["sqlite", 1]
         print(
-            f"queue overhead, 1 worker, same work: Redis {base.rate:,.1f} / SQLite "
-            f"{sqlite.rate:,.1f} mentions/s = {queue_ratio:.2f}"
+            f"queue overhead, 1 worker, same work: Redis {rates['redis', 1]:,.1f} / SQLite "
+            f"{rates['sqlite', 1]:,.1f} mentions/s = {queue_ratio:.2f}"
         )
+    spent = ", ".join(f"{name} {ms / base.indexed:.2f}" for name, ms in base.es_ms.items())
+    print(
+        f"Elasticsearch, ms per mention in the 1-worker run's shards (every copy, from "
+        f"_stats; wall time of their threads, overlapping): {spent}"
+    )
     sizes = base.storage
     print(
         f"index size: {sizes['mention_pri'] / sizes['mention_docs']:,.0f} bytes/mention in "
@@ -635,7 +678,8 @@ def report(
             f"({1000 / notifier.rate:.1f} ms each); then Redis holds "
             f"{notifier.redis_bytes / notices:,.0f} bytes per delivered notice"
         )
-    return summary(cores, {n: r.rate for n, r in redis_runs.items()}, queue_ratio)
+    scale = {workers: rate for (backend, workers), rate in rates.items() if backend == "redis"}
+    return summary(cores, scale, queue_ratio)
 
 
 # --------------------------------------------------------------------------------------------
@@ -662,14 +706,22 @@ def benchmark(
     try:
         with tempfile.TemporaryDirectory(prefix="kikimimi-bench-scale-") as directory:
             scratch = Path(directory)
-            for backend, workers in plan:
-                result = run_once(
-                    deployment, scratch, args, client, redis, backend=backend, workers=workers
-                )
-                results.append(result)
-                if (backend, workers) == ("redis", 1) and result.notices:
-                    notifier = measure_notifier(result, sink, scratch, redis)
-                _clean(client, redis, result.settings)
+            for round_ in range(1, args.repeat + 1):
+                for backend, workers in plan:
+                    result = run_once(
+                        deployment,
+                        scratch,
+                        args,
+                        client,
+                        redis,
+                        backend=backend,
+                        workers=workers,
+                        round_=round_,
+                    )
+                    results.append(result)
+                    if notifier is None and (backend, workers) == ("redis", 1) and result.notices:
+                        notifier = measure_notifier(result, sink, scratch, redis)
+                    _clean(client, redis, result.settings)
     finally:
         client.close()
         redis.close()

@@ -28,6 +28,7 @@ from elasticsearch import Elasticsearch
 
 from alerts import Outbox
 from config import Settings
+from core import RedisError, RedisLease, one_line
 from kikimimi.digest import DigestSweeps
 from kikimimi.leadership import LeaseKeeper, lease_for
 from kikimimi.scheduling import CrawlScheduler
@@ -99,11 +100,7 @@ class SchedulerLeader:
             self._take_over()
             return
         if not self._keeper.try_once():
-            holder = self._keeper.lease.holder()
-            self.say(
-                "standing by as scheduler: "
-                + (f"{holder.owner} leads" if holder is not None else "the lease is not free")
-            )
+            self.say(f"standing by as scheduler: {_leading_now(self._keeper.lease)}")
         self._keeper.start()
 
     def leads(self) -> bool:
@@ -157,3 +154,12 @@ class SchedulerLeader:
             DigestSweeps.for_settings(settings, client, outbox, clock),
             SpikeSweeps.for_settings(settings, client, outbox, clock),
         )
+
+
+def _leading_now(lease: RedisLease) -> str:
+    """Who leads, as far as Redis says."""
+    try:
+        holder = lease.holder()
+    except RedisError as exc:
+        return one_line(str(exc))
+    return f"{one_line(holder.owner)} leads" if holder is not None else "nobody leads yet"

@@ -16,6 +16,7 @@ much past the time its lease runs out.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -105,11 +106,23 @@ class LeaseKeeper(threading.Thread):
         if ours:
             self._valid_until = sent + self.ttl
             if not self._held:
-                self._held = True
-                self.on_gained()
+                self._gain()
         elif self._held:
             self._lose("another process holds it now")
         self._next_attempt = time.monotonic() + wait
+
+    def _gain(self) -> None:
+        """Hold the lease and run ``on_gained``; if that fails, give the lease back (so that
+        another process can do better) and run ``on_lost`` to undo what it began."""
+        self._held = True
+        try:
+            self.on_gained()
+        except Exception:
+            logger.exception("lease %s: taking over failed; giving it back", self.lease.key)
+            self._held = False
+            with contextlib.suppress(RedisError):
+                self.lease.release()
+            self.on_lost()
 
     def _until_free(self) -> float:
         """How long until the lease someone else holds runs out (at most a renewal's time)."""

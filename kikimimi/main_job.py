@@ -230,10 +230,11 @@ def _build(
         if duties.pipeline or duties.scheduler
         else wiring.elasticsearch_client(settings)
     )
-    parts = _Parts(wiring.outbox(settings))
+    pipeline = None
     if duties.pipeline:
         say("loading the NLP models")
-        parts.pipeline = wiring.pipeline(settings, client)
+        pipeline = wiring.pipeline(settings, client)
+    parts = _Parts(wiring.outbox(settings), pipeline=pipeline)
     if duties.notifier:
         parts.notifier = _Notifier(settings, stop, parts.outbox)
     if duties.scheduler:

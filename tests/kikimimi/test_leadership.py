@@ -117,3 +117,19 @@ def test_a_keeper_that_cannot_reach_redis_loses_its_lease_when_it_runs_out(
     after = keeper.lost_at - renewed
     assert TTL * 0.95 < after < TTL * (1 + 1 / 3) + 0.2, f"lost {after:.2f} s after"
     assert not keeper.keeper.holds()
+
+
+def test_a_keeper_that_fails_to_take_over_gives_the_lease_back(
+    redis_server: RedisServer, redis_prefix: str
+) -> None:
+    key = f"{redis_prefix}:leader"
+    undone: list[str] = []
+
+    def fail() -> None:
+        raise OSError("the schedule's job store is not writable")
+
+    lease = RedisLease(redis_client(redis_server.url), key, "keeper", TTL)
+    keeper = LeaseKeeper(lease, on_gained=fail, on_lost=lambda: undone.append("undone"))
+    assert not keeper.try_once()
+    assert undone == ["undone"] and lease.holder() is None, "free for another to lead"
+    lease.client.close()

@@ -2,7 +2,8 @@
 scheduler, two pipelines and a notifier give the same result as ``kikimimi run`` alone on
 the same input (indexed mentions, cases with their mention ids, delivered notice keys), and
 so they do when one pipeline is killed (``kill -9``) in the middle of a batch: another
-claims its entries at once.
+claims its entries at once. ``kikimimi run`` alone over Redis gives what it gives over
+SQLite.
 
 One difference is known and not the roles' doing: two pipelines that each take a post of
 one author at the same moment can each open a case for that author (the case store finds
@@ -210,6 +211,25 @@ def deployment(
         es = elasticsearch_node.client()
         drop_indices(es, prefix)
         es.close()
+
+
+def test_all_roles_in_one_process_over_redis_give_what_they_give_over_sqlite(
+    deployment: Deployment, alone: Outcome, es: Elasticsearch, redis_server: RedisServer
+) -> None:
+    job = deployment.job
+    job.run("crawl", "imp")
+    job.run("run", "--no-schedule", "--until-idle")
+    assert outcome(es, job) == alone
+    settings = load_settings(job.config)
+    queue, registry = mention_queue(settings), worker_registry(settings)
+    try:
+        assert isinstance(queue, RedisMentionQueue)
+        assert queue.group().consumers == () and registry.alive() == []
+        leader = f"{settings.redis.key_prefix}:scheduler:leader"
+        assert registry.client.exists(leader) == 0, "the leader gave its lease back"
+    finally:
+        queue.close()
+        registry.client.close()
 
 
 def start_roles(deployment: Deployment) -> None:
