@@ -52,7 +52,6 @@ _NOT_THEMES = "|".join(
         "[\u3041-\u309f\u30fc ]+",  # hiragana only: Japanese particles and endings
     )
 )
-_WORD = re.compile(r"\w+")
 _CJK_GAP = re.compile(rf"(?<={CJK.pattern}) (?={CJK.pattern})")
 
 
@@ -74,9 +73,8 @@ def rising_themes(
     excluded_names: Iterable[str] = (),
 ) -> RisingThemes:
     """Up to ``size`` rising themes (at most :data:`MAX_THEMES`), most significant first,
-    each with up to ``examples`` posts of the period. The words of ``excluded_names`` (the
-    brands' names and aliases: what every post is found by) never make a theme, alone or
-    paired."""
+    each with up to ``examples`` posts of the period. The terms of ``excluded_names`` (the
+    brands' names and aliases: what every post is found by) never make a theme."""
     found = aggregate(
         client,
         names,
@@ -91,7 +89,7 @@ def rising_themes(
                             "source_fields": ["text"],
                             "size": size,
                             "min_doc_count": MIN_POSTS,
-                            "exclude": _not_themes(excluded_names),
+                            "exclude": _not_themes(client, names, excluded_names),
                             "filter_duplicate_text": True,
                             "background_filter": scope.query(scope.previous_start, scope.start),
                         }
@@ -122,16 +120,18 @@ def rising_themes(
     )
 
 
-def _not_themes(excluded_names: Iterable[str]) -> str:
-    """The regular expression (Lucene's syntax) of the terms that are never themes."""
-    words: set[str] = set()
-    for name in excluded_names:
-        for word in _WORD.findall(name.lower()):
-            words.update(word if CJK.search(word) else [word])  # CJK: one term a character
-    if not words:
+def _not_themes(client: Elasticsearch, names: IndexNames, excluded_names: Iterable[str]) -> str:
+    """The regular expression (Lucene's syntax) of the terms that are never themes: the
+    fixed ones and the terms ``text.phrases`` makes of ``excluded_names`` (asked of the
+    newest mentions index with ``_analyze``, so they match whatever the analyzer is)."""
+    texts = [name for name in excluded_names if name.strip()]
+    aliases = client.options(ignore_status=404).indices.get_alias(name=names.mentions_alias)
+    indices = sorted(aliases.body) if texts and aliases.meta.status == 200 else []
+    if not indices:
         return _NOT_THEMES
-    word = "(" + "|".join(_lucene_literal(w) for w in sorted(words)) + ")"
-    return f"{_NOT_THEMES}|{word}( {word})?"
+    analysed = client.indices.analyze(index=indices[-1], field="text.phrases", text=texts)
+    terms = sorted({str(token["token"]) for token in analysed["tokens"]})
+    return "|".join([_NOT_THEMES, *(_lucene_literal(term) for term in terms)])
 
 
 def _lucene_literal(text: str) -> str:
