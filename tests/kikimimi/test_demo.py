@@ -5,27 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from pydantic import AnyHttpUrl
 
-from config.loader import load_settings
-from kikimimi.demo.job import render, run_demo
-from tests.conftest import RunningElasticsearch
+from kikimimi.demo.job import DemoSummary, render
 
 pytestmark = [pytest.mark.elasticsearch, pytest.mark.slow]
 
-CONFIG = Path(__file__).resolve().parents[2] / "config" / "kikimimi.yaml"
 
-
-def test_the_demo_runs_the_main_job_on_the_sample_stream(
-    tmp_path: Path, elasticsearch_node: RunningElasticsearch
-) -> None:
-    shipped = load_settings(CONFIG)
-    es = shipped.elasticsearch.model_copy(update={"hosts": [AnyHttpUrl(elasticsearch_node.url)]})
-    settings = shipped.model_copy(update={"state_dir": tmp_path, "elasticsearch": es})
-    summary = run_demo(settings, print)
+def test_the_demo_runs_the_main_job_on_the_sample_stream(demo_run: DemoSummary) -> None:
+    summary = demo_run
     text = render(summary)
 
     assert summary.mentions >= 50

@@ -191,6 +191,12 @@ def start_web(directory: Path, settings: Mapping[str, Any] | None = None) -> Run
     config.write_text(yaml.safe_dump({**CONFIG, **(settings or {})}), encoding="utf-8")
     with Accounts(users_path(load_settings(config)), hasher=cheap_hasher()) as store:
         add_people(store)
+    return launch_web(config, directory)
+
+
+def launch_web(config: Path, directory: Path) -> RunningWeb:
+    """Start ``kikimimi web`` on a free port with ``config`` (its output in ``directory``);
+    return once ``/healthz`` answers."""
     port = free_port()
     output = directory / "web.log"
     env = {key: value for key, value in os.environ.items() if key != "KIKIMIMI_CONFIG"}
