@@ -3,9 +3,13 @@
 Every write is conditional on the ``_seq_no``/``_primary_term`` that was read, and retried
 from a fresh read on a conflict, so operators and the pipeline never overwrite each other
 (what each piece of case work does is in :mod:`alerts.case_work`; the inbox query in
-:mod:`alerts.inbox`). A new case's id is derived from its brand, author and first mention,
-and created with ``op_type=create``: replaying a mention after a crash finds the same case
-instead of opening a second one, and a mention already in a case adds nothing.
+:mod:`alerts.inbox`). Which case is an author's open one on a brand is an owner pointer read
+by id (:mod:`alerts.case_owners`), so pipelines on several processes see a case opened a
+moment ago: a new case first claims the pointer (created, or moved conditionally), then is
+created. Its id is derived from its brand, author and first mention (or is the id a pointer
+names whose case was not written yet), created with ``op_type=create``: replaying a mention
+after a crash finds the same case instead of opening a second one, and a mention already in
+a case adds nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any, Literal
 from elasticsearch import ConflictError, Elasticsearch, NotFoundError
 
 from alerts import case_work as work
+from alerts.case_owners import CaseOwners, Owner, OwnerKey, bulk_conflicts, found_by_id
 from alerts.excerpts import excerpt
 from alerts.inbox import CasePage, CaseQuery, inbox_page, inbox_search
 from alerts.rules import CaseAction
@@ -69,37 +74,69 @@ class _Versioned:
     primary_term: int
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What was read for one (brand, author key): the owner pointer, the open case to join
+    (if any), and the case id the pointer names where that case is not written (yet)."""
+
+    owner: Owner | None
+    open: _Versioned | None
+    reserved: str | None
+
+    def opening_id(self, brand: str, key: str, mention: Mention) -> str:
+        """The id of a case the mention opens: the one the pointer reserved (another writer
+        is creating it, or crashed before it did), else derived from the mention."""
+        return self.reserved or case_id_for(brand, key, mention.id)
+
+    def needs_claim(self, case_id: str) -> bool:
+        """Whether writing to ``case_id`` first needs the pointer moved to it."""
+        return self.owner is None or self.owner.case_id != case_id
+
+
 class CaseStore:
-    """Reads and writes cases in the ``<prefix>-cases`` index."""
+    """Reads and writes cases in the ``<prefix>-cases`` index; which case is an author's open
+    one is in the ``<prefix>-case-owners`` index (:mod:`alerts.case_owners`)."""
 
     def __init__(self, client: Elasticsearch, names: IndexNames, settings: CaseSettings) -> None:
         self.client = client
         self.index = names.cases_index
+        self.owners = CaseOwners(client, names.case_owners_index)
         self.settings = settings
-        self._recent: dict[tuple[str, str], str] = {}  # (brand, author key) -> case id
 
     # the pipeline's side
 
     @elasticsearch_errors("put a mention into its case")
     def apply(self, action: CaseAction, mention: Mention, now: datetime) -> CaseChange:
-        """Open a case for the mention, or add it to its author's open case on that brand."""
-        key = author_key(mention)
-        existing = self._open_case(action.brand, key, now)
-        if existing is not None:
-            change = self._add_mention(existing, action, mention, now)
+        """Open a case for the mention, or add it to its author's open case on that brand.
+        Of writers opening a case for one author at once, one claims the author's pointer;
+        the others read again and join its case."""
+        key = (action.brand, author_key(mention))
+        for _ in range(MAX_CONFLICT_RETRIES):
+            change = self._apply_once(key, action, mention, now)
             if change is not None:
                 return change
-        case_id = case_id_for(action.brand, key, mention.id)
+        raise CaseConflictError(case_id_for(*key, mention.id), attempts=MAX_CONFLICT_RETRIES)
+
+    def _apply_once(
+        self, key: OwnerKey, action: CaseAction, mention: Mention, now: datetime
+    ) -> CaseChange | None:
+        """One try of :meth:`apply`; None when another writer got there first."""
+        read = self._find_open([key], now)[key]
+        if read.open is not None:
+            if read.needs_claim(read.open.case.id) and not self.owners.claim(
+                key, read.open.case.id, read.owner, now
+            ):
+                return None
+            return self._add_mention(read.open, action, mention, now)
+        case_id = read.opening_id(*key, mention)
+        if read.needs_claim(case_id) and not self.owners.claim(key, case_id, read.owner, now):
+            return None
         case = self._new_case(case_id, action, mention, now)
         try:
             self.client.create(index=self.index, id=case_id, document=_doc(case))
-        except ConflictError as exc:  # replayed after a crash: the case exists already
+        except ConflictError:  # replayed after a crash, or another writer took the reserved id
             found = self._get(case_id)
-            change = None if found is None else self._add_mention(found, action, mention, now)
-            if change is None:  # closed or gone meanwhile
-                raise CaseConflictError(case_id, attempts=1) from exc
-            return change
-        self._recent[(action.brand, key)] = case_id
+            return None if found is None else self._add_mention(found, action, mention, now)
         return CaseChange(case, "opened")
 
     def _new_case(self, case_id: str, action: CaseAction, mention: Mention, now: datetime) -> Case:
@@ -164,87 +201,95 @@ class CaseStore:
     def apply_batch(
         self, items: Sequence[tuple[CaseAction, Mention]], now: datetime
     ) -> list[CaseChange]:
-        """:meth:`apply` for a batch, in order, with three requests instead of three per
-        mention: one ``mget`` and one ``msearch`` to find open cases, one ``bulk`` to write
-        (creates, and updates conditional on the version read). Cases whose write conflicts
-        are redone one mention at a time with :meth:`apply`."""
+        """:meth:`apply` for a batch, in order, with a few requests instead of a few per
+        mention: two ``mget`` (the authors' pointers, the cases they name) to find open
+        cases, one ``bulk`` to claim the pointers of the cases to open, one ``bulk`` to
+        write (creates, and updates conditional on the version read). Authors whose claim
+        or write conflicts are redone one mention at a time with :meth:`apply`."""
         keys = [(action.brand, author_key(mention)) for action, mention in items]
-        found = self._find_open(list(dict.fromkeys(keys)), now)
-        current: dict[tuple[str, str], Case] = {}
+        reads = self._find_open(list(dict.fromkeys(keys)), now)
+        current: dict[OwnerKey, Case] = {}
         changes: list[CaseChange] = []
         for (action, mention), key in zip(items, keys, strict=True):
-            before = found.get(key)
-            case = current.get(key) or (before.case if before is not None else None)
+            read = reads[key]
+            case = current.get(key) or (read.open.case if read.open is not None else None)
             updated = None if case is None else self._with_mention(case, action, mention, now)
             if case is not None and updated is not None:
                 changes.append(CaseChange(updated, None if updated is case else "mention_added"))
             else:
-                case_id = case_id_for(action.brand, key[1], mention.id)
-                updated = self._new_case(case_id, action, mention, now)
-                found[key] = None
+                updated = self._new_case(read.opening_id(*key, mention), action, mention, now)
                 changes.append(CaseChange(updated, "opened"))
             current[key] = updated
-        redo = self._write(current, found)
+        claims = {
+            key: (case.id, reads[key].owner)
+            for key, case in current.items()
+            if reads[key].needs_claim(case.id)
+        }
+        redo = self.owners.claim_all(claims, now)
+        redo |= self._write({k: c for k, c in current.items() if k not in redo}, reads)
         if redo:
             for index, ((action, mention), key) in enumerate(zip(items, keys, strict=True)):
                 if key in redo:
                     changes[index] = self.apply(action, mention, now)
-        for key, case in current.items():
-            self._recent[key] = case.id
         return changes
 
-    def _find_open(
-        self, keys: Sequence[tuple[str, str]], now: datetime
-    ) -> dict[tuple[str, str], _Versioned | None]:
+    def _find_open(self, keys: Sequence[OwnerKey], now: datetime) -> dict[OwnerKey, _Read]:
+        """Each author's pointer and the open case it names (two ``mget``, real time); for
+        an author without a pointer (cases opened before pointers), a search."""
         since = now - timedelta(hours=self.settings.group_window_hours)
-        found: dict[tuple[str, str], _Versioned | None] = {}
-        cached = {key: self._recent[key] for key in keys if key in self._recent}
-        if cached:
-            response = self.client.mget(index=self.index, ids=sorted(set(cached.values())))
-            docs = {
-                str(d["_id"]): _Versioned(
-                    Case.model_validate(d["_source"]), d["_seq_no"], d["_primary_term"]
+        owners = self.owners.read(keys)
+        named = [owner.case_id for owner in owners.values() if owner is not None]
+        docs = {
+            case_id: _Versioned(Case.model_validate(d["_source"]), d["_seq_no"], d["_primary_term"])
+            for case_id, d in found_by_id(self.client, self.index, named).items()
+        }
+        reads: dict[OwnerKey, _Read] = {}
+        for key, owner in owners.items():
+            if owner is None:
+                continue
+            doc = docs.get(owner.case_id)
+            joinable = doc if doc is not None and _joinable(doc.case, since) else None
+            reads[key] = _Read(owner, joinable, owner.case_id if doc is None else None)
+        unpointed = [key for key in keys if key not in reads]
+        for key, found in self._search_open(unpointed, since).items():
+            reads[key] = _Read(None, found, None)
+        return reads
+
+    def _search_open(
+        self, keys: Sequence[OwnerKey], since: datetime
+    ) -> dict[OwnerKey, _Versioned | None]:
+        """The authors' open cases found by a search (one ``msearch``): what finds a case
+        opened before owner pointers existed. Not real time: only for authors without one."""
+        if not keys:
+            return {}
+        searches: list[dict[str, Any]] = []
+        for brand, who in keys:
+            searches += [{"index": self.index}, self._open_case_query(brand, who, since)]
+        responses = self.client.msearch(searches=searches)["responses"]
+        found: dict[OwnerKey, _Versioned | None] = {}
+        for key, response in zip(keys, responses, strict=True):
+            if "error" in response:
+                raise response_error(
+                    "find open cases", response.get("status", 500), response["error"]
                 )
-                for d in response["docs"]
-                if d.get("found")
-            }
-            for key, case_id in cached.items():
-                doc = docs.get(case_id)
-                if doc and _joinable(doc.case, since):
-                    found[key] = doc
-        missing = [key for key in keys if key not in found]
-        if missing:
-            searches: list[dict[str, Any]] = []
-            for brand, who in missing:
-                searches += [{"index": self.index}, self._open_case_query(brand, who, since)]
-            responses = self.client.msearch(searches=searches)["responses"]
-            for key, response in zip(missing, responses, strict=True):
-                if "error" in response:
-                    raise response_error(
-                        "find open cases", response.get("status", 500), response["error"]
-                    )
-                hits = response["hits"]["hits"]
-                found[key] = (
-                    _Versioned(
-                        Case.model_validate(hits[0]["_source"]),
-                        hits[0]["_seq_no"],
-                        hits[0]["_primary_term"],
-                    )
-                    if hits
-                    else None
+            hits = response["hits"]["hits"]
+            found[key] = (
+                _Versioned(
+                    Case.model_validate(hits[0]["_source"]),
+                    hits[0]["_seq_no"],
+                    hits[0]["_primary_term"],
                 )
+                if hits
+                else None
+            )
         return found
 
-    def _write(
-        self,
-        cases: dict[tuple[str, str], Case],
-        read: dict[tuple[str, str], _Versioned | None],
-    ) -> set[tuple[str, str]]:
+    def _write(self, cases: dict[OwnerKey, Case], reads: dict[OwnerKey, _Read]) -> set[OwnerKey]:
         """Bulk-write the changed cases; the keys whose write conflicted."""
         operations: list[dict[str, Any]] = []
-        order: list[tuple[str, str]] = []
+        order: list[OwnerKey] = []
         for key, case in cases.items():
-            before = read.get(key)
+            before = reads[key].open
             if before is None:
                 operations += [{"create": {"_index": self.index, "_id": case.id}}, _doc(case)]
             elif case != before.case:
@@ -258,33 +303,7 @@ class CaseStore:
             else:
                 continue
             order.append(key)
-        if not operations:
-            return set()
-        response = self.client.bulk(operations=operations)
-        conflicts = set()
-        for key, item in zip(order, response["items"], strict=True):
-            result = next(iter(item.values()))
-            if result.get("status") == 409:
-                conflicts.add(key)
-            elif "error" in result:
-                raise response_error("write cases", result["status"], result["error"])
-        return conflicts
-
-    def _open_case(self, brand: str, key: str, now: datetime) -> _Versioned | None:
-        """The author's open case on the brand with activity within the window, if any."""
-        since = now - timedelta(hours=self.settings.group_window_hours)
-        cached = self._recent.get((brand, key))
-        if cached is not None:
-            found = self._get(cached)
-            if found and _joinable(found.case, since):
-                return found
-        response = self.client.search(index=self.index, **self._open_case_query(brand, key, since))
-        hits = response["hits"]["hits"]
-        if not hits:
-            return None
-        hit = hits[0]
-        self._recent[(brand, key)] = str(hit["_id"])
-        return _Versioned(Case.model_validate(hit["_source"]), hit["_seq_no"], hit["_primary_term"])
+        return bulk_conflicts(self.client, operations, order, "write cases")
 
     def _open_case_query(self, brand: str, key: str, since: datetime) -> dict[str, Any]:
         """Search body: the author's latest open case on the brand active since ``since``."""
@@ -388,7 +407,8 @@ class CaseStore:
     ) -> Case:
         """Merge one author's two cases about one brand: the source is closed into the
         target (``merged_into``, resolution ``merged``), then the target takes its posts,
-        history, tags and work. Returns the target. Repeating a merge, finished or
+        history, tags and work, and the author's next post joins the target. Returns the
+        target. Repeating a merge, finished or
         interrupted between the two writes, completes it and changes nothing more."""
         if source_id == target_id:
             raise CaseMergeError(source_id, target_id, "a case cannot be merged into itself")
@@ -400,9 +420,12 @@ class CaseStore:
             source_id, lambda case: work.merged_source(case, target, now, actor)
         )
         minutes = self.settings.sla_minutes
-        return self._update_or_fail(
+        merged = self._update_or_fail(
             target_id, lambda case: work.merged_target(case, closed, minutes, now, actor)
         )
+        author = (merged.brand, work.case_author_key(merged))
+        self.owners.move(author, source_id, target_id, now, MAX_CONFLICT_RETRIES)
+        return merged
 
     @elasticsearch_errors("close a case")
     def close(

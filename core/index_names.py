@@ -30,6 +30,11 @@ class IndexNames:
         return f"{self.prefix}-cases"
 
     @property
+    def case_owners_index(self) -> str:
+        """Which case is each author's open one on a brand (read by id, in real time)."""
+        return f"{self.prefix}-case-owners"
+
+    @property
     def mentions_template(self) -> str:
         return f"{self.prefix}-mentions"
 

@@ -13,6 +13,8 @@ its own, so a Japanese word is findable even on a cluster without a Japanese ana
 The cases index is one index, created once: when the templates are installed again (an
 upgrade), the fields the cases mapping gained since are added to it, so its strict
 mapping takes the cases of the new version. Fields it has already are left as they are.
+Beside it, the small case owners index (which case is each author's open one on a brand,
+see :mod:`alerts.case_owners`) is created once with its own strict mapping.
 """
 
 from __future__ import annotations
@@ -216,6 +218,21 @@ def cases_mappings(analyzer: Analyzer) -> dict[str, Any]:
     }
 
 
+def case_owners_mappings() -> dict[str, Any]:
+    """Mapping of the case owner pointers: per brand and author, the case that is their
+    open one (read by id only, never searched)."""
+    return {
+        "dynamic": "strict",
+        "_meta": {"kikimimi_template_version": TEMPLATE_VERSION},
+        "properties": {
+            "case_id": KEYWORD,
+            "brand": KEYWORD,
+            "author_key": KEYWORD,
+            "updated_at": DATE,
+        },
+    }
+
+
 @elasticsearch_errors("install the index templates")
 def install_templates(
     client: Elasticsearch,
@@ -264,6 +281,12 @@ def install_templates(
         if not client.indices.exists(index=index):
             client.indices.create(index=index)
     _add_missing_fields(client, names.cases_index, cases_mappings(chosen))
+    if not client.indices.exists(index=names.case_owners_index):
+        client.indices.create(
+            index=names.case_owners_index,
+            settings={"number_of_shards": 1, "number_of_replicas": replicas},
+            mappings=case_owners_mappings(),
+        )
     return TemplateReport(
         analyzer=chosen,
         templates=(names.settings_component, names.mentions_template, names.cases_template),

@@ -27,6 +27,8 @@ def test_templates_install_idempotently(es: Elasticsearch, index_names: IndexNam
     assert template["index_patterns"] == [index_names.mentions_pattern]
     assert es.indices.exists_alias(name=index_names.mentions_alias)
     assert es.indices.exists(index=index_names.cases_index)
+    owners = es.indices.get_mapping(index=index_names.case_owners_index)
+    assert owners[index_names.case_owners_index]["mappings"]["dynamic"] == "strict"
 
 
 def test_analyzer_detection_matches_what_the_cluster_can_do(es: Elasticsearch) -> None:
