@@ -26,12 +26,14 @@ For every run (``--workers``, plus one worker over the SQLite queue: the same wo
    (``INFO cpu``) spent in that time are read, then the workers get SIGTERM and report what
    each processed; every mention (warm-up included) must be in the index exactly once.
 
-After the runs: the index size per mention from ``_cat/indices`` (after refresh, flush and a
-merge to one segment; primaries alone and with the replica), the cases per mention, the
-Redis memory per notice in the outbox (``MEMORY USAGE``), pending and, after one
-``kikimimi run --role notifier`` process delivered the one-worker run's notices to the local
-webhook sink, delivered (kept ``alerting.keep_delivered_days``); and that notifier's rate,
-notices/s between the first and the last arrival.
+After the first one-worker run: where its shards spent their time (``_stats``); the index
+size per mention from ``_cat/indices`` (after a flush and a merge to one segment; primaries
+alone and with the replica); the cases and notices per mention; the Redis memory per notice
+in the outbox (``MEMORY USAGE``), pending and, after one ``kikimimi run --role notifier``
+process delivered them to the local webhook sink, delivered (kept
+``alerting.keep_delivered_days``); and that notifier's rate, notices/s between the first and
+the last arrival. ``--repeat`` runs every configuration that many times, taking turns; the
+figures are medians.
 
 Progress goes to stderr; the figures to stdout, the last line being the summary
 ``scale-out on N cores: 1 worker X mentions/s; 2 workers Y.YYx, 4 workers Z.ZZx (bound
@@ -47,6 +49,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -185,8 +188,6 @@ def free_port_block(count: int, avoid: range = range(0)) -> int:
 
 
 def _bound(stack: ExitStack, port: int) -> int:
-    import socket  # noqa: PLC0415 - only here
-
     sock = stack.enter_context(socket.socket())
     sock.bind(("127.0.0.1", port))
     return int(sock.getsockname()[1])
@@ -333,6 +334,10 @@ class CpuUse:
     elasticsearch: float
     redis: float
 
+    @property
+    def total(self) -> float:
+        return self.workers + self.elasticsearch + self.redis
+
     def __sub__(self, other: CpuUse) -> CpuUse:
         return CpuUse(
             self.workers - other.workers,
@@ -436,10 +441,10 @@ def run_once(
     processes: list[Process] = []
     queue = mention_queue(settings)
     try:
-        processes = [
-            Process.start(config, "pipeline", "--batch-size", str(args.batch_size))
-            for config in configs
-        ]
+        for config in configs:
+            processes.append(
+                Process.start(config, "pipeline", "--batch-size", str(args.batch_size))
+            )
         wait_until_ready(processes, settings, queue, mentions[args.count :])
         _log(f"run {name}: workers ready; putting {args.count:,} mentions")
         before = cpu_use(processes, client, redis)
@@ -479,7 +484,9 @@ def run_once(
         settings,
     )
     _log(
-        f"run {name}: {args.count:,} mentions in {seconds:.1f} s = {result.rate:,.1f}/s; "
+        f"run {name}: {args.count:,} mentions in {seconds:.1f} s = {result.rate:,.1f}/s; CPU "
+        f"ms/mention workers {1000 * cpu.workers / args.count:.2f}, Elasticsearch "
+        f"{1000 * cpu.elasticsearch / args.count:.2f}, Redis {1000 * cpu.redis / args.count:.3f}; "
         f"processed per worker {processed}"
     )
     check_and_measure(result, client, redis)
@@ -490,7 +497,7 @@ def check_and_measure(result: RunResult, client: Elasticsearch, redis: Redis) ->
     """Every mention indexed once, then the cases, notices and storage of the run."""
     names = wiring.index_names(result.settings)
     client.indices.refresh(index=f"{names.prefix}-*")
-    expected = result.count + result.warmup
+    expected = result.indexed
     found = int(client.count(index=names.mentions_alias)["count"])
     if found != expected or sum(result.processed) != expected:
         raise SystemExit(
@@ -504,6 +511,10 @@ def check_and_measure(result: RunResult, client: Elasticsearch, redis: Redis) ->
     result.storage = storage(client, names) | {
         "redis_bytes": redis_bytes(redis, result.settings.redis.key_prefix)
     }
+    _log(
+        f"  {result.storage['mention_pri'] / result.indexed:,.0f} bytes/mention in primaries, "
+        f"{result.cases:,} cases, {result.notices:,} notices"
+    )
 
 
 ES_TIMES = {
@@ -530,15 +541,14 @@ def storage(client: Elasticsearch, names: IndexNames) -> dict[str, int]:
     pattern = f"{names.prefix}-*"
     client.indices.flush(index=pattern)
     client.indices.forcemerge(index=pattern, max_num_segments=1)
+    client.indices.flush(index=pattern)
     client.indices.refresh(index=pattern)
     rows = cast(
         list[dict[str, str]], client.cat.indices(index=pattern, bytes="b", format="json").body
     )
-    sizes = {"mention_docs": 0, "mention_pri": 0, "mention_all": 0}
-    sizes |= {"case_docs": 0, "case_pri": 0, "case_all": 0}
+    sizes = {"mention_pri": 0, "mention_all": 0, "case_pri": 0, "case_all": 0}
     for row in rows:
         kind = "mention" if str(row["index"]).startswith(f"{names.prefix}-mentions-") else "case"
-        sizes[f"{kind}_docs"] += int(row["docs.count"])
         sizes[f"{kind}_pri"] += int(row["pri.store.size"])
         sizes[f"{kind}_all"] += int(row["store.size"])
     return sizes
@@ -621,11 +631,13 @@ def report(
     )
     print(
         f"{'run':<24}{'mentions/s':>11}{'ratio':>7}  {'CPU ms/mention: workers':>23}"
-        f"{'ES':>6}{'Redis':>7}{'RSS/worker':>12}  runs (mentions/s, load average before)"
+        f"{'ES':>6}{'Redis':>7}{'CPU bound':>11}{'RSS/worker':>12}  "
+        f"runs (mentions/s, load average before)"
     )
+    cpus: dict[tuple[Backend, int], CpuUse] = {}
     for (backend, workers), group in runs.items():
         ratio = f"{rates[backend, workers] / rates['redis', 1]:.2f}" if backend == "redis" else "-"
-        cpu = CpuUse(
+        cpu = cpus[backend, workers] = CpuUse(
             *(
                 statistics.median(1000 * getattr(r.cpu, part) / r.count for r in group)
                 for part in ("workers", "elasticsearch", "redis")
@@ -636,18 +648,22 @@ def report(
         print(
             f"{group[0].label:<24}{rates[backend, workers]:>11,.1f}{ratio:>7}  "
             f"{cpu.workers:>23.2f}{cpu.elasticsearch:>6.2f}{cpu.redis:>7.3f}"
-            f"{rss:>8,.0f} MiB  {each}"
+            f"{1000 * cores / cpu.total:>9,.0f}/s{rss:>8,.0f} MiB  {each}"
         )
     print(
         "  medians over the runs; ratio: over the 1-worker Redis run; CPU ms/mention: of the "
-        "worker processes, Elasticsearch's nodes and Redis while timed; RSS: peak, mean"
+        "worker processes, Elasticsearch's nodes and Redis while timed; CPU bound: the cores "
+        "over their sum (the rate with the machine to itself); RSS: peak, mean"
     )
     queue_ratio = None
     if ("sqlite", 1) in rates:
         queue_ratio = rates["redis", 1] / rates["sqlite", 1]
+        redis_cpu, sqlite_cpu = cpus["redis", 1].total, cpus["sqlite", 1].total
         print(
             f"queue overhead, 1 worker, same work: Redis {rates['redis', 1]:,.1f} / SQLite "
-            f"{rates['sqlite', 1]:,.1f} mentions/s = {queue_ratio:.2f}"
+            f"{rates['sqlite', 1]:,.1f} mentions/s = {queue_ratio:.2f}; CPU per mention, all "
+            f"processes: Redis {redis_cpu:.2f} / SQLite {sqlite_cpu:.2f} ms = "
+            f"{redis_cpu / sqlite_cpu:.2f}"
         )
     spent = ", ".join(f"{name} {ms / base.indexed:.2f}" for name, ms in base.es_ms.items())
     print(
@@ -656,14 +672,14 @@ def report(
     )
     sizes = base.storage
     print(
-        f"index size: {sizes['mention_pri'] / sizes['mention_docs']:,.0f} bytes/mention in "
-        f"primaries, {sizes['mention_all'] / sizes['mention_docs']:,.0f} with the replica "
-        f"({sizes['mention_docs']:,} mentions, merged to one segment)"
+        f"index size: {sizes['mention_pri'] / base.indexed:,.0f} bytes/mention in "
+        f"primaries, {sizes['mention_all'] / base.indexed:,.0f} with the replica "
+        f"({base.indexed:,} mentions, merged to one segment)"
     )
-    if sizes["case_docs"]:
+    if base.cases:
         print(
-            f"  cases: {sizes['case_docs']:,} ({sizes['case_docs'] / base.indexed:.2f} per "
-            f"mention), {sizes['case_pri'] / sizes['case_docs']:,.0f} bytes/case in primaries"
+            f"  cases: {base.cases:,} ({base.cases / base.indexed:.2f} per mention), "
+            f"{sizes['case_pri'] / base.cases:,.0f} bytes/case in primaries"
         )
     notices = max(base.notices, 1)
     print(
