@@ -38,8 +38,9 @@ import httpx
 import yaml
 from elasticsearch import Elasticsearch, helpers
 
+from benchmarks.index_throughput import delete_indices, delete_templates
 from benchmarks.synthetic import PERIOD_END, generate_mentions
-from benchmarks.web_inbox import WebApp, delete_indices, percentile
+from benchmarks.web_inbox import WebApp, percentile
 from config import TrendsSettings, load_settings, users_path
 from core import IndexNames
 from indexer import DEFAULT_PERIOD, install_templates
@@ -193,11 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             cold, warm = measure(args, Path(tmp))
     finally:
         delete_indices(client, args.prefix)
-        for template in (names.mentions_template, names.cases_template):
-            client.options(ignore_status=404).indices.delete_index_template(name=template)
-        client.options(ignore_status=404).cluster.delete_component_template(
-            name=names.settings_component
-        )
+        delete_templates(client, names)
         client.close()
     print(f"warm p50: {percentile(warm, 0.5) * 1000:.1f} ms, cold: {cold * 1000:.1f} ms")
     return 0

@@ -32,8 +32,9 @@ import httpx
 import yaml
 from elasticsearch import Elasticsearch, helpers
 
+from benchmarks.index_throughput import delete_indices, delete_templates
 from benchmarks.synthetic import PERIOD_END, generate_mentions
-from benchmarks.web_inbox import WebApp, delete_indices, percentile
+from benchmarks.web_inbox import WebApp, percentile
 from config import load_settings, users_path
 from core import IndexNames
 from indexer import install_templates
@@ -181,11 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 web.stop()
         finally:
             delete_indices(client, args.prefix)
-            for template in (names.mentions_template, names.cases_template):
-                client.options(ignore_status=404).indices.delete_index_template(name=template)
-            client.options(ignore_status=404).cluster.delete_component_template(
-                name=names.settings_component
-            )
+            delete_templates(client, names)
             client.close()
     for name, times in samples.items():
         print(report(name, times))
