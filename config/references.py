@@ -18,7 +18,7 @@ from core import fold
 if TYPE_CHECKING:
     from config.settings import BrandSettings, Settings
 
-__all__ = ["brand_conflicts", "digest_problems", "fold", "unknown_references"]
+__all__ = ["brand_conflicts", "digest_problems", "unknown_references"]
 
 ROLE_TEXT = {"own": "an own brand", "competitor": "a competitor"}
 
