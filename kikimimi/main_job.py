@@ -52,7 +52,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from config import Settings
-from core import RedisError, RedisMentionQueue, StorageFullError
+from core import RedisError, RedisMentionQueue, RedisUnavailableError, StorageFullError
 from kikimimi import wiring
 from kikimimi.dead_workers import DeadWorkerReaper
 from kikimimi.emerging_warmup import EmergingThemesWarmup
@@ -375,9 +375,9 @@ class _Presence:
 class _Notifier(threading.Thread):
     """Delivers due notices from the outbox as soon as the pipeline queued some (``wake``),
     and at least once a second for retries; passes repeat while there is a backlog. Deletes
-    old delivered notices on start and then every ``PURGE_EVERY_SECONDS``. A full disk
-    pauses it (one log line when it starts, one when it ends). ``outbox`` stays open for
-    its owner to close."""
+    old delivered notices on start and then every ``PURGE_EVERY_SECONDS``. A full disk or an
+    unavailable Redis pauses it (one log line when the pause starts, one when it ends).
+    ``outbox`` stays open for its owner to close."""
 
     def __init__(self, settings: Settings, stop: threading.Event, outbox: Outbox) -> None:
         super().__init__(name="notifier", daemon=True)
@@ -387,7 +387,7 @@ class _Notifier(threading.Thread):
         self.wake = threading.Event()
         self._leases_released = False
         self._next_purge = 0.0
-        self._disk_full = False
+        self._paused = False
 
     def run(self) -> None:
         channels = wiring.notification_channels(self.settings)
@@ -405,17 +405,17 @@ class _Notifier(threading.Thread):
                 outbox.deliver_due(channels, limit=NOTICES_PER_PASS).delivered == NOTICES_PER_PASS
             ):
                 pass  # a backlog: go on at once
-        except StorageFullError as exc:
-            if not self._disk_full:
+        except (StorageFullError, RedisUnavailableError) as exc:
+            if not self._paused:
                 logger.warning("notifier paused: %s; retrying every second", exc)
-            self._disk_full = True
+            self._paused = True
             return
         except Exception:
             logger.exception("notifier: delivery pass failed; retrying in a second")
             return
-        if self._disk_full:
-            logger.warning("notifier resumed: the disk has space again")
-            self._disk_full = False
+        if self._paused:
+            logger.warning("notifier resumed: the outbox's storage answers again")
+            self._paused = False
 
     def _release_old_leases(self, outbox: Outbox) -> None:
         if self._leases_released:

@@ -1,7 +1,9 @@
-"""The main job's notifier deletes old delivered notices on start, then hourly, not per pass."""
+"""The main job's notifier deletes old delivered notices on start, then hourly, not per pass;
+Redis away pauses it with one log line, not a traceback a second."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import UTC, datetime
@@ -10,10 +12,13 @@ from pathlib import Path
 import pytest
 
 from alerts.notify.outbox import Outbox
+from alerts.notify.redis_outbox import RedisOutbox
 from alerts.notify.sqlite_outbox import SqliteOutbox
 from config import Settings, outbox_path
 from core.records import Notice
+from core.redis_boundary import redis_client
 from kikimimi import main_job
+from tests.conftest import MakeRedisServer
 
 DAY = 86_400.0
 
@@ -29,6 +34,16 @@ class Accepting:
 
     def send(self, notice: Notice) -> None:
         pass
+
+
+class Recording:
+    name = "care"
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def send(self, notice: Notice) -> None:
+        self.sent.append(notice.key)
 
 
 def delivered(outbox: Outbox, key: str, days_ago: float) -> None:
@@ -71,3 +86,29 @@ def test_delivered_notices_past_keep_delivered_days_are_deleted_once_on_start(
     with SqliteOutbox(outbox_path(settings)) as outbox:
         assert outbox.get("old") is None
         assert [e.key for e in outbox.delivered()] == ["recent"]
+
+
+@pytest.mark.redis
+def test_redis_away_pauses_the_notifier_with_one_line_and_it_delivers_when_redis_is_back(
+    make_redis_server: MakeRedisServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = make_redis_server(appendonly=True)
+    settings = Settings.model_validate({"state_dir": str(tmp_path)})
+    outbox = RedisOutbox(redis_client(server.url, timeout_seconds=1), "kk")
+    outbox.enqueue([notice("before")])
+    server.stop()
+    channel = Recording()
+    notifier = main_job._Notifier(settings, threading.Event(), outbox)
+    with caplog.at_level(logging.INFO, logger="kikimimi"):
+        for _ in range(3):  # three passes, as one each second while Redis is away
+            notifier._pass(outbox, {"care": channel})
+        lines = [r for r in caplog.records if r.name.startswith("kikimimi")]
+        assert [r.levelno for r in lines] == [logging.WARNING]
+        assert "notifier paused:" in lines[0].getMessage()
+        assert "Redis is unavailable" in lines[0].getMessage()
+        assert lines[0].exc_info is None, "no traceback for an outage"
+        server.restart()
+        notifier._pass(outbox, {"care": channel})
+    assert channel.sent == ["before"]
+    assert "notifier resumed" in caplog.records[-1].getMessage()
+    outbox.close()
