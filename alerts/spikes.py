@@ -5,23 +5,21 @@ mean count in the same window 1..N weeks earlier (the baseline for that hour of 
 A window *spikes* when its count is at least ``min_count`` and ``min_ratio`` times the
 baseline (a baseline below one counts as one). The alert fires once the spike held for
 ``confirm_windows`` consecutive evaluations, then stays quiet for ``cooldown_minutes``.
-The streaks and last alerts persist in a small JSON file, so restarts neither lose a streak
+The streaks and last alerts persist (:mod:`alerts.spike_state`: a JSON file, or Redis where the
+scheduler leader may move between machines), so restarts and take-overs neither lose a streak
 nor repeat an alert.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from alerts.spike_state import BrandSpikeState, SpikeState
 from config import SpikeSettings
 from core import IndexedMention, IndexNames, elasticsearch_errors
 
@@ -58,12 +56,6 @@ class SpikeAlert:
         )
 
 
-@dataclass
-class _BrandState:
-    streak: int = 0
-    last_alert: str | None = None
-
-
 class SpikeDetector:
     """Evaluates spikes for the given brands from the mentions in Elasticsearch."""
 
@@ -73,23 +65,26 @@ class SpikeDetector:
         names: IndexNames,
         settings: SpikeSettings,
         brands: Sequence[str],
-        state_file: Path,
+        state: SpikeState,
     ) -> None:
+        """``state`` is read at the first evaluation, not here."""
         self.client = client
         self.names = names
         self.settings = settings
         self.brands = list(brands)
-        self.state_file = state_file
-        self._state = self._load()
+        self.state = state
+        self._states: dict[str, BrandSpikeState] | None = None
 
     @elasticsearch_errors("evaluate spike alerts")
     def evaluate(self, now: datetime) -> list[SpikeAlert]:
         """Check every brand once; returns the alerts that fire now. Call :meth:`commit`
         once they are handled."""
+        if self._states is None:
+            self._states = self.state.load()
         alerts = []
         window = timedelta(minutes=self.settings.window_minutes)
         for brand in self.brands:
-            state = self._state.setdefault(brand, _BrandState())
+            state = self._states.setdefault(brand, BrandSpikeState())
             count = self._count(brand, now - window, now)
             past = [
                 self._count(brand, now - timedelta(weeks=k) - window, now - timedelta(weeks=k))
@@ -110,7 +105,7 @@ class SpikeDetector:
             )
         return alerts
 
-    def _cooling(self, state: _BrandState, now: datetime) -> bool:
+    def _cooling(self, state: BrandSpikeState, now: datetime) -> bool:
         if state.last_alert is None:
             return False
         since = now - datetime.fromisoformat(state.last_alert)
@@ -147,21 +142,7 @@ class SpikeDetector:
         examples = [IndexedMention.model_validate(h["_source"]) for h in response["hits"]["hits"]]
         return topics, examples
 
-    def _load(self) -> dict[str, _BrandState]:
-        if not self.state_file.exists():
-            return {}
-        raw = json.loads(self.state_file.read_text(encoding="utf-8"))
-        return {brand: _BrandState(**value) for brand, value in raw.items()}
-
     def commit(self) -> None:
         """Persist streaks and last alerts (after the alerts' notices are safely queued)."""
-        self.state_file.parent.mkdir(parents=True, exist_ok=True)
-        data = json.dumps({b: asdict(s) for b, s in self._state.items()}, indent=1)
-        fd, tmp = tempfile.mkstemp(dir=self.state_file.parent, prefix=".spikes-")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(data)
-            Path(tmp).replace(self.state_file)
-        except BaseException:  # a full disk, say: leave no partial file behind
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        if self._states is not None:
+            self.state.save(self._states)

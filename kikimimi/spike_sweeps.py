@@ -2,8 +2,8 @@
 the scheduler leader starts), :class:`alerts.SpikeDetector` compares each brand's negative
 mentions with its baseline and the alerts it raises go into the outbox. They run on the
 scheduler leader only, so that one detector (and its cooldown) speaks for the deployment.
-Elasticsearch away or the disk full fails a sweep with one warning; the next interval tries
-again.
+Elasticsearch or Redis away, or the disk full, fails a sweep with one warning; the next
+interval tries again.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from elasticsearch import Elasticsearch
 
 from alerts import NoticeSink, SpikeDetector, spike_notices
 from config import Settings
-from core import ElasticsearchError, StorageFullError, disk_full_errors
+from core import ElasticsearchError, RedisError, StorageFullError, disk_full_errors
 from kikimimi import wiring
 
 __all__ = ["SpikeSweeps"]
@@ -71,7 +71,7 @@ class SpikeSweeps:
             with disk_full_errors("the notice outbox or the spike detector's state"):
                 self.outbox.enqueue(notices)
                 self.detector.commit()
-        except (ElasticsearchError, StorageFullError) as exc:
+        except (ElasticsearchError, RedisError, StorageFullError) as exc:
             logger.warning("spike sweep failed: %s; next try in %g s", exc, self.every_seconds)
             return None
         for alert in alerts:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from elasticsearch import Elasticsearch
 
-from alerts import CaseStore, RuleEngine, SpikeDetector
+from alerts import CaseStore, RuleEngine, SpikeDetector, SpikeState
 from config import (
     Settings,
     dead_letters_path,
@@ -171,7 +171,18 @@ def spike_detector(settings: Settings, client: Elasticsearch) -> SpikeDetector |
             else []
         ),
     ]
-    return SpikeDetector(client, index_names(settings), spikes, brands, spike_state_path(settings))
+    return SpikeDetector(client, index_names(settings), spikes, brands, spike_state(settings))
+
+
+def spike_state(settings: Settings) -> SpikeState:
+    """Where the spike detector remembers streaks: in Redis when schedulers elect their
+    leader there (``queue.backend: redis``), so a leader on another machine goes on with
+    them; else in the state directory."""
+    from alerts import FileSpikeState, RedisSpikeState  # noqa: PLC0415
+
+    if settings.queue.backend == "redis":
+        return RedisSpikeState(redis_connection(settings), settings.redis.key_prefix)
+    return FileSpikeState(spike_state_path(settings))
 
 
 def pipeline(

@@ -15,6 +15,7 @@ from alerts.cases import CaseStore
 from alerts.inbox import CaseQuery
 from alerts.kpi_queries import kpi_report
 from alerts.rules import CaseAction
+from alerts.spike_state import FileSpikeState
 from alerts.spikes import SpikeDetector
 from config.rules import CaseSettings, SpikeSettings
 from core.errors import ElasticsearchUnavailableError
@@ -77,7 +78,7 @@ ENTRIES: dict[str, Callable[[Elasticsearch, Path], Any]] = {
     "count open cases": lambda es, _: cases(es).count_open(),
     "refresh the cases index": lambda es, _: cases(es).refresh(),
     "evaluate spike alerts": lambda es, tmp: SpikeDetector(
-        es, NAMES, SpikeSettings(), ["Hoshi Mobile"], tmp / "spikes.json"
+        es, NAMES, SpikeSettings(), ["Hoshi Mobile"], FileSpikeState(tmp / "spikes.json")
     ).evaluate(NOW),
     "compute the KPIs": lambda es, _: kpi_report(
         es, NAMES, cases(es), start=NOW - timedelta(days=7), end=NOW

@@ -1,13 +1,14 @@
 """The outbox the settings choose: the SQLite file of the state directory by default, Redis
 keys under ``redis.key_prefix`` with ``outbox.backend: redis``; either with the alerting
-settings' backoff and the notifier's lease."""
+settings' backoff and the notifier's lease. The spike detector's state: in Redis where the
+scheduler leader is elected there."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from alerts import RedisOutbox, SqliteOutbox
-from config import Settings, outbox_path
+from alerts import FileSpikeState, RedisOutbox, RedisSpikeState, SqliteOutbox
+from config import Settings, outbox_path, spike_state_path
 from kikimimi import wiring
 
 ALERTING = {"retry_seconds": 7, "max_retry_seconds": 600}
@@ -41,3 +42,19 @@ def test_the_outbox_in_redis(tmp_path: Path) -> None:
     assert outbox.client.connection_pool.connection_kwargs["host"] == "cache.example"
     assert not outbox_path(settings).exists()
     outbox.close()
+
+
+def test_the_spike_state_follows_the_scheduler_election(tmp_path: Path) -> None:
+    local = Settings.model_validate({"state_dir": str(tmp_path)})
+    state = wiring.spike_state(local)
+    assert isinstance(state, FileSpikeState) and state.path == spike_state_path(local)
+    shared = Settings.model_validate(
+        {
+            "state_dir": str(tmp_path),
+            "queue": {"backend": "redis"},
+            "redis": {"url": "redis://cache.example:6380/2", "key_prefix": "brand-a"},
+        }
+    )
+    state = wiring.spike_state(shared)  # nothing connects before the first command
+    assert isinstance(state, RedisSpikeState) and state.key == "brand-a:spikes:state"
+    assert state.client.connection_pool.connection_kwargs["host"] == "cache.example"
