@@ -8,14 +8,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from elasticsearch import Elasticsearch, helpers
+from elasticsearch import Elasticsearch
 
 from alerts.spike_state import BrandSpikeState, FileSpikeState, RedisSpikeState, SpikeState
 from alerts.spikes import SpikeDetector
 from config import SpikeSettings
 from core.index_names import IndexNames
 from core.redis_boundary import redis_client
-from indexer import install_templates
+from tests.indexer.test_untopicked import seed
 from tests.indexer.trends.conftest import HOSHI, mention
 from tests.redis_server import RedisServer
 
@@ -42,23 +42,11 @@ def test_a_saved_state_reads_back_in_a_new_store(
 @pytest.fixture
 def spiking(es: Elasticsearch, index_names: IndexNames) -> Iterator[IndexNames]:
     """Twelve negative posts about Hoshi Mobile in the hour before :data:`NOW`, none before."""
-    install_templates(es, index_names)
     posts = [
         mention(f"spike-{n}", "no signal again", NOW - timedelta(minutes=5 + n), HOSHI, "negative")
         for n in range(12)
     ]
-    helpers.bulk(
-        es,
-        (
-            {
-                "_index": index_names.mention_index(p.published_at),
-                "_id": p.id,
-                "_source": p.model_dump(mode="json", exclude_none=True),
-            }
-            for p in posts
-        ),
-        refresh=True,
-    )
+    seed(es, index_names, posts)
     yield index_names
 
 
