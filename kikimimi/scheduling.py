@@ -5,7 +5,9 @@ be restarted inside one process; a crawl that crashes takes only its own process
 run at a time per source (``max_instances=1``), late runs collapse into one (``coalesce``)
 and are skipped when later than ``scheduler.misfire_grace_seconds``. Job state (next run
 times) persists in ``<state_dir>/scheduler/jobs.sqlite``, so a restarted scheduler keeps
-each source's rhythm instead of crawling everything at once.
+each source's rhythm instead of crawling everything at once; with ``queue.backend: redis``
+the next run times are also recorded in Redis (:mod:`kikimimi.schedule_times`), so a leader
+that takes over on another machine keeps them too.
 """
 
 from __future__ import annotations
@@ -15,17 +17,20 @@ import logging
 import subprocess
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from config import Settings, scheduler_jobs_path
+from config import Settings, redis_connection, scheduler_jobs_path
+from core import RedisError
 from kikimimi.crawl_lease import BUSY_EXIT_STATUS
+from kikimimi.schedule_times import ScheduleTimes
 
 if TYPE_CHECKING:
     from crawlers import CrawlRun
@@ -37,8 +42,15 @@ logger = logging.getLogger(__name__)
 GRACE_AFTER_CRAWL_TIMEOUT_SECONDS = 60
 
 
+JOB_PREFIX = "crawl:"
+
+
 def job_id(source_name: str) -> str:
-    return f"crawl:{source_name}"
+    return f"{JOB_PREFIX}{source_name}"
+
+
+def source_of(job_id: str) -> str:
+    return job_id.removeprefix(JOB_PREFIX)
 
 
 def crawl_in_subprocess(config_file: str, source_name: str, timeout_seconds: float) -> int:
@@ -89,6 +101,11 @@ class CrawlScheduler:
     def __init__(self, settings: Settings, config_file: Path) -> None:
         self.settings = settings
         self.config_file = config_file.resolve()
+        self.shared_times = (
+            ScheduleTimes(redis_connection(settings), settings.redis.key_prefix)
+            if settings.queue.backend == "redis"
+            else None
+        )
         # "skipped: maximum number of running instances reached" is the design, not news.
         logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
         store = scheduler_jobs_path(settings)
@@ -105,9 +122,14 @@ class CrawlScheduler:
         )
 
     def start(self) -> list[str]:
-        """Start running; returns the names of the scheduled sources."""
+        """Start running; returns the names of the scheduled sources. With shared times,
+        Redis must answer here (a leader holds its lease there)."""
         self.scheduler.start(paused=True)
-        names = self._sync_jobs()
+        names = self._sync_jobs(self.shared_times.load() if self.shared_times else {})
+        if self.shared_times is not None:
+            self.scheduler.add_listener(
+                self._record_next_run, EVENT_JOB_SUBMITTED | EVENT_JOB_MAX_INSTANCES
+            )
         self.scheduler.resume()
         return names
 
@@ -116,31 +138,49 @@ class CrawlScheduler:
         if self.scheduler.running:
             self.scheduler.pause()  # no job is submitted while the executor shuts down
             self.scheduler.shutdown(wait=wait)
+        if self.shared_times is not None:
+            self.shared_times.close()
 
-    def _sync_jobs(self) -> list[str]:
+    def _sync_jobs(self, shared: dict[str, datetime]) -> list[str]:
         wanted = [s for s in self.settings.sources if s.enabled]
         timeout = self.settings.crawl.crawl_timeout_seconds + GRACE_AFTER_CRAWL_TIMEOUT_SECONDS
         for job in self.scheduler.get_jobs():
             if job.id not in {job_id(s.name) for s in wanted}:
                 job.remove()
+        now = datetime.now(UTC)
         for source in wanted:
             args: Sequence[object] = (str(self.config_file), source.name, timeout)
             existing = self.scheduler.get_job(job_id(source.name))
-            interval = float(source.interval_seconds)
+            interval = timedelta(seconds=source.interval_seconds)
+            # the time another leader recorded, if any, but never more than an interval away
+            recorded = min(shared[source.name], now + interval) if source.name in shared else None
             if (
                 existing is not None
                 and tuple(existing.args) == tuple(args)
                 and isinstance(existing.trigger, IntervalTrigger)
-                and existing.trigger.interval.total_seconds() == interval
+                and existing.trigger.interval == interval
             ):
-                continue  # unchanged: keep its persisted next run time
+                if recorded is not None and recorded != existing.next_run_time:
+                    existing.modify(next_run_time=recorded)
+                continue  # unchanged: keep its persisted (or recorded) next run time
             self.scheduler.add_job(
                 crawl_in_subprocess,
-                IntervalTrigger(seconds=interval, timezone=UTC),
+                IntervalTrigger(seconds=interval.total_seconds(), timezone=UTC),
                 args=list(args),
                 id=job_id(source.name),
                 name=f"crawl {source.name}",
                 replace_existing=True,
-                next_run_time=datetime.now(UTC),
+                next_run_time=recorded or now,
             )
         return [s.name for s in wanted]
+
+    def _record_next_run(self, event: JobSubmissionEvent) -> None:
+        """Record in Redis when a source whose run just came up runs next (APScheduler has
+        set it by now). A failure is a warning: the next run records again."""
+        job = self.scheduler.get_job(event.job_id)
+        if job is None or job.next_run_time is None or self.shared_times is None:
+            return
+        try:
+            self.shared_times.record(source_of(job.id), job.next_run_time)
+        except RedisError as exc:
+            logger.warning("%s", exc)
