@@ -1,9 +1,9 @@
 """How an outbox delivers, whatever stores it: claim a due notice, send it, mark the outcome,
 back off while its channel is down (the promises are in :mod:`alerts.notify.outbox`).
 
-A backend subclasses :class:`DeliveringOutbox` with four storage steps: mark the notices of
-unconfigured channels, claim the next due notice atomically, finish a claim, and rest a
-channel's due notices until a time.
+A backend subclasses :class:`DeliveringOutbox` with five storage steps: list the notices of
+a status, mark the notices of unconfigured channels, claim the next due notice atomically,
+finish a claim, and rest a channel's due notices until a time.
 """
 
 from __future__ import annotations
@@ -105,6 +105,23 @@ class DeliveringOutbox(ABC):
         """Seconds before the next try after ``attempts`` earlier failed tries."""
         exponential = self.base_backoff_seconds * 2.0 ** min(attempts, 60)
         return min(self.max_backoff_seconds, max(retry_after or 0.0, exponential))
+
+    def pending(self, channel: str | None = None, limit: int = 1000) -> list[OutboxEntry]:
+        """Notices not delivered yet, next due first."""
+        return self._list("pending", channel, limit)
+
+    def failed(self, channel: str | None = None, limit: int = 1000) -> list[OutboxEntry]:
+        """Notices that failed for good, with their reasons."""
+        return self._list("failed", channel, limit)
+
+    def delivered(self, channel: str | None = None, limit: int = 1000) -> list[OutboxEntry]:
+        """Delivered notices, oldest first."""
+        return self._list("delivered", channel, limit)
+
+    @abstractmethod
+    def _list(self, status: Status, channel: str | None, limit: int) -> list[OutboxEntry]:
+        """Up to ``limit`` notices of ``status`` (of ``channel`` only, if given), in the
+        order :meth:`pending` and :meth:`delivered` promise."""
 
     @abstractmethod
     def _mark_unroutable(self, channels: Sequence[str], at: float) -> int:

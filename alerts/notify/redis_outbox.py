@@ -165,18 +165,6 @@ class RedisOutbox(DeliveringOutbox):
             fields = self.client.hmget(f"{self.keys}:notice:{key}", scripts.FIELDS)
         return None if fields[0] is None else _entry(fields)
 
-    def pending(self, channel: str | None = None, limit: int = 1000) -> list[OutboxEntry]:
-        """Notices not delivered yet, next due first."""
-        return self._list("pending", channel, limit)
-
-    def failed(self, channel: str | None = None, limit: int = 1000) -> list[OutboxEntry]:
-        """Notices that failed for good, with their reasons."""
-        return self._list("failed", channel, limit)
-
-    def delivered(self, channel: str | None = None, limit: int = 1000) -> list[OutboxEntry]:
-        """Delivered notices, oldest first."""
-        return self._list("delivered", channel, limit)
-
     def _list(self, status: Status, channel: str | None, limit: int) -> list[OutboxEntry]:
         with self._errors(f"list the {status} notices"):
             entries = self._entries(self._keys_in(status, channel))

@@ -203,18 +203,6 @@ class SqliteOutbox(DeliveringOutbox):
             ).fetchone()
         return None if row is None else _entry(row)
 
-    def pending(self, channel: str | None = None, limit: int = 1000) -> list[OutboxEntry]:
-        """Notices not delivered yet, next due first."""
-        return self._list("pending", channel, limit)
-
-    def failed(self, channel: str | None = None, limit: int = 1000) -> list[OutboxEntry]:
-        """Notices that failed for good, with their reasons."""
-        return self._list("failed", channel, limit)
-
-    def delivered(self, channel: str | None = None, limit: int = 1000) -> list[OutboxEntry]:
-        """Delivered notices, oldest first."""
-        return self._list("delivered", channel, limit)
-
     def recent(self, kind: str, limit: int = 50) -> list[Notice]:
         """The notices of ``kind`` (e.g. ``spike``), newest first, whatever their delivery
         status: one per event (a notice sent to several channels is listed once)."""
