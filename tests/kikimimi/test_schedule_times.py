@@ -47,11 +47,17 @@ def machine(tmp_path: Path, name: str, redis_url: str, prefix: str) -> tuple[Set
     return Settings.model_validate(raw), path
 
 
-def next_run(scheduler: CrawlScheduler) -> datetime:
-    job = scheduler.scheduler.get_job(job_id("hn"))
-    assert job is not None and job.next_run_time is not None
-    when: datetime = job.next_run_time
-    return when
+def next_run_on_taking_over(tmp_path: Path, name: str, redis: RedisServer, prefix: str) -> datetime:
+    """When a scheduler on machine ``name`` that starts leading runs the source first."""
+    scheduler = CrawlScheduler(*machine(tmp_path, name, redis.url, prefix))
+    scheduler.start()
+    try:
+        job = scheduler.scheduler.get_job(job_id("hn"))
+        assert job is not None and job.next_run_time is not None
+        when: datetime = job.next_run_time
+        return when
+    finally:
+        scheduler.shutdown(wait=True)
 
 
 def test_a_leader_elsewhere_keeps_the_sources_rhythm(
@@ -69,19 +75,11 @@ def test_a_leader_elsewhere_keeps_the_sources_rhythm(
     assert started + HOUR <= recorded <= datetime.now(UTC) + HOUR
     first.shutdown(wait=True)
 
-    elsewhere = CrawlScheduler(*machine(tmp_path, "b", redis_server.url, redis_prefix))
-    elsewhere.start()
-    try:
-        assert next_run(elsewhere) == recorded, "not crawled at once on taking over"
-    finally:
-        elsewhere.shutdown(wait=True)
+    taking_over = next_run_on_taking_over(tmp_path, "b", redis_server, redis_prefix)
+    assert taking_over == recorded, "not crawled at once on taking over elsewhere"
 
     sooner = datetime.now(UTC) + timedelta(minutes=10)
     shared.record("hn", sooner)  # a later leader's time, which machine a has not seen
-    again = CrawlScheduler(*machine(tmp_path, "a", redis_server.url, redis_prefix))
-    again.start()
-    try:
-        assert next_run(again) == sooner, "Redis, not the stale local job store"
-    finally:
-        again.shutdown(wait=True)
+    taking_over = next_run_on_taking_over(tmp_path, "a", redis_server, redis_prefix)
+    assert taking_over == sooner, "Redis, not the stale local job store"
     shared.close()
