@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from config import Settings
 from config.loader import load_settings
 from core.records import AnalyzedMention, Author, IndexedMention, Mention
 from nlp import DEFAULT_MODEL_DIR
@@ -122,3 +123,13 @@ def test_posts_over_the_tokenizers_limits_are_analysed_in_bounded_form(
     assert [a.text for a in analyzed] == texts, "the record keeps the whole text"
     assert [[b.brand for b in a.brands] for a in analyzed] == [["Hoshi Mobile"]] * 2
     assert [a.detected_lang for a in analyzed] == ["en", "ja"]
+
+
+def test_the_optional_teacher_scores_posts_through_the_analyzer() -> None:
+    teacher = DEFAULT_MODEL_DIR.parent / "kikimimi-care-teacher"
+    settings = Settings.model_validate({"nlp": {"model": teacher}})
+    scores = Analyzer(settings, backend="torch").score_texts(SAMPLE)
+    assert scores[0].sentiment == "negative" and scores[0].intent == "complaint"
+    assert scores[2].sentiment == "positive"
+    assert scores[4].lang == "ja" and scores[4].sentiment == "negative"
+    assert scores[5].sentiment == "positive"
