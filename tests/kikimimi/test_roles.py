@@ -150,6 +150,17 @@ class Deployment:
         finally:
             queue.close()
 
+    def holds_a_batch(self, name: str) -> bool:
+        """Whether process ``name`` has claimed mentions it has not finished (its consumer
+        is ``<host>-<pid>-<random>``)."""
+        queue = mention_queue(load_settings(self.job.config))
+        assert isinstance(queue, RedisMentionQueue)
+        pid = str(self.processes[name].pid)
+        try:
+            return any(c.pending and c.name.split("-")[-2] == pid for c in queue.group().consumers)
+        finally:
+            queue.close()
+
     def notices_pending(self) -> int:
         outbox = wiring.outbox(load_settings(self.job.config))
         try:
@@ -275,7 +286,13 @@ def test_a_pipeline_killed_in_the_middle_of_a_batch_loses_and_duplicates_nothing
     start_roles(deployment)
     names = deployment.job.names
     wait_for(lambda: _indexed_so_far(es, names) >= MENTIONS // 4, timeout=600)
-    deployment.processes["pipeline-1"].kill()  # SIGKILL, holding a claimed batch
+    pipeline = deployment.processes["pipeline-1"]
+    pipeline.send_signal(signal.SIGSTOP)  # frozen; killed only while it holds a claimed batch
+    while not deployment.holds_a_batch("pipeline-1"):
+        pipeline.send_signal(signal.SIGCONT)
+        time.sleep(0.05)
+        pipeline.send_signal(signal.SIGSTOP)
+    pipeline.kill()  # SIGKILL, holding a claimed batch
     killed = time.monotonic()
     assert _indexed_so_far(es, names) < MENTIONS, "killed in the middle of the load"
     given_back = "has no heartbeat"
