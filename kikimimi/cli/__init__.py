@@ -9,25 +9,40 @@ from pathlib import Path
 import click
 
 from core import ConfigError, KikimimiError
-from kikimimi.cli.config_cmds import config
-from kikimimi.cli.context import CONFIG_HELP, CliContext, accept_config_everywhere
-from kikimimi.cli.crawl_cmds import crawl, schedule, sources
-from kikimimi.cli.demo_cmd import demo
-from kikimimi.cli.digest_cmds import digest
-from kikimimi.cli.es_cmds import es
-from kikimimi.cli.index_cmds import index
-from kikimimi.cli.kibana_cmds import kibana
-from kikimimi.cli.nlp_cmds import nlp
-from kikimimi.cli.queue_cmds import queue
-from kikimimi.cli.run_cmds import cases, report, rules, run
-from kikimimi.cli.status_cmd import status
-from kikimimi.cli.users_cmds import users
-from kikimimi.cli.web_cmds import web
+from kikimimi.cli.context import CONFIG_HELP, CliContext
+from kikimimi.cli.lazy_group import LazyGroup
 
 __all__ = ["cli", "main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+COMMANDS = {
+    "config": "kikimimi.cli.config_cmds:config",
+    "es": "kikimimi.cli.es_cmds:es",
+    "index": "kikimimi.cli.index_cmds:index",
+    "kibana": "kikimimi.cli.kibana_cmds:kibana",
+    "nlp": "kikimimi.cli.nlp_cmds:nlp",
+    "demo": "kikimimi.cli.demo_cmd:demo",
+    "crawl": "kikimimi.cli.crawl_cmds:crawl",
+    "sources": "kikimimi.cli.crawl_cmds:sources",
+    "schedule": "kikimimi.cli.crawl_cmds:schedule",
+    "run": "kikimimi.cli.run_cmds:run",
+    "rules": "kikimimi.cli.run_cmds:rules",
+    "cases": "kikimimi.cli.run_cmds:cases",
+    "status": "kikimimi.cli.status_cmd:status",
+    "queue": "kikimimi.cli.queue_cmds:queue",
+    "report": "kikimimi.cli.run_cmds:report",
+    "digest": "kikimimi.cli.digest_cmds:digest",
+    "users": "kikimimi.cli.users_cmds:users",
+    "web": "kikimimi.cli.web_cmds:web",
+}
+"""Each command and where it lives: a module loads only when its command runs."""
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy_commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--config",
     "config_file",
@@ -48,27 +63,6 @@ def cli(ctx: click.Context, config_file: Path | None, verbose: bool) -> None:
     if not verbose:  # the client logs each failed try with a traceback; the error says it once
         logging.getLogger("elastic_transport").setLevel(logging.ERROR)
     ctx.obj = CliContext(config_file)
-
-
-cli.add_command(config)
-cli.add_command(es)
-cli.add_command(index)
-cli.add_command(kibana)
-cli.add_command(nlp)
-cli.add_command(demo)
-cli.add_command(crawl)
-cli.add_command(sources)
-cli.add_command(schedule)
-cli.add_command(run)
-cli.add_command(rules)
-cli.add_command(cases)
-cli.add_command(status)
-cli.add_command(queue)
-cli.add_command(report)
-cli.add_command(digest)
-cli.add_command(users)
-cli.add_command(web)
-accept_config_everywhere(cli)
 
 
 def main() -> None:

@@ -40,21 +40,21 @@ def say(message: str) -> None:
     click.echo(message, err=True)
 
 
-def accept_config_everywhere(group: click.Group) -> None:
-    """Give every command under ``group`` a ``--config`` option too, so that it may follow
-    the subcommand (``kikimimi status --config FILE``) as well as precede it."""
-    for command in group.commands.values():
-        command.params.append(
-            click.Option(
-                ["--config"],
-                type=click.Path(path_type=Path, dir_okay=False),
-                expose_value=False,
-                callback=_use_config,
-                help=CONFIG_HELP,
-            )
+def accept_config_everywhere(command: click.Command) -> None:
+    """Give ``command`` and every command under it a ``--config`` option too, so that it may
+    follow the subcommand (``kikimimi status --config FILE``) as well as precede it."""
+    command.params.append(
+        click.Option(
+            ["--config"],
+            type=click.Path(path_type=Path, dir_okay=False),
+            expose_value=False,
+            callback=_use_config,
+            help=CONFIG_HELP,
         )
-        if isinstance(command, click.Group):
-            accept_config_everywhere(command)
+    )
+    if isinstance(command, click.Group):
+        for each in command.commands.values():
+            accept_config_everywhere(each)
 
 
 def _use_config(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:

@@ -67,7 +67,10 @@ def test_config_check_uses_a_config_given_after_it(bad_configs: tuple[Path, Path
 
 
 def every_command(group: click.Group) -> Iterator[click.Command]:
-    for command in group.commands.values():
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None, name
         yield command
         if isinstance(command, click.Group):
             yield from every_command(command)
