@@ -207,6 +207,12 @@ def _shipped(settings: Settings) -> Settings:
     show_default=True,
     help="With --teacher: share of the teacher in the target where a gold label exists.",
 )
+@click.option(
+    "--init-from-teacher",
+    is_flag=True,
+    help="With --teacher: start the student from the teacher's embeddings, heads and evenly "
+    "spaced layers instead of the base encoder.",
+)
 def train_command(
     data_dir: Path,
     labelled: Path,
@@ -221,9 +227,13 @@ def train_command(
     checkpoint: Path | None,
     teacher: Path | None,
     teacher_weight: float,
+    init_from_teacher: bool,
 ) -> None:
     """Reproduce the shipped model from the data and the packaged base weights."""
     from nlp import TrainSettings, train_and_save  # noqa: PLC0415
+
+    if init_from_teacher and teacher is None:
+        raise click.UsageError("--init-from-teacher needs --teacher DIRECTORY")
 
     settings = TrainSettings(
         num_layers=layers,
@@ -235,6 +245,7 @@ def train_command(
         class_balance=class_balance,
         checkpoint=checkpoint,
         teacher_weight=teacher_weight if teacher else 0.0,
+        init_from_teacher=init_from_teacher,
     )
     reports = train_and_save(data_dir, labelled, out, settings, say, teacher=teacher)
     for name, report in reports.items():

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from nlp.classifier import ModelConfig
+from nlp.classifier import ModelConfig, load_config
+from nlp.training.distill import teacher_layers
 from nlp.training.train import TrainSettings
 
 DATA_NOTES = """\
@@ -50,6 +51,12 @@ def model_card(
         "over every training text "
         f"(teacher weight {settings.teacher_weight:g} where a gold label exists, 1 where the "
         "source gives none)"
+        + (
+            f"; the student started from the teacher's layers "
+            f"{_start_layers(teacher, settings.num_layers)}, embeddings and heads"
+            if settings.init_from_teacher
+            else ""
+        )
         if teacher is not None
         else f"class-weighted cross-entropy (class frequency ** -{settings.class_balance:g})"
     )
@@ -121,7 +128,15 @@ def reproduce_command(settings: TrainSettings, teacher: Path | None) -> str:
     ]
     if teacher is not None:
         words += [f"--teacher {teacher}", f"--teacher-weight {settings.teacher_weight:g}"]
+        if settings.init_from_teacher:
+            words.append("--init-from-teacher")
     return " ".join(words)
+
+
+def _start_layers(teacher: Path, num_layers: int) -> str:
+    total = load_config(teacher).num_layers
+    chosen = ", ".join(str(i) for i in teacher_layers(total, num_layers))
+    return f"{chosen} (of 0-{total - 1})"
 
 
 def _trade_off_tables(tables: dict[str, list[dict[str, float]]]) -> str:

@@ -4,6 +4,8 @@ The teacher's raw probabilities (temperature 1) are the targets, not its calibra
 calibrating the teacher again later does not change what a student learns from it. Scoring
 ~100k texts with a 12-layer teacher takes a while on CPU, so the labels can be cached in a
 ``.npz`` file, used only when it holds the same texts scored by the same teacher weights.
+A student may also start from the teacher's own weights: its embeddings, its heads and
+evenly spaced layers ending with the last one (as DistilBERT starts from every other layer).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.classifier import WEIGHTS_FILE, load_model
+from nlp.classifier import WEIGHTS_FILE, CareClassifier, load_model
 from nlp.inference import torch_predict
 from nlp.training.train import TeacherLabels
 
@@ -68,3 +70,31 @@ def _cache_key(teacher_dir: Path, texts: Sequence[str]) -> str:
         digest.update(text.encode())
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+def teacher_layers(teacher_layers_count: int, student_layers: int) -> list[int]:
+    """Which teacher layers a student of ``student_layers`` starts from: evenly spaced, the
+    last one included (12 -> 6: 1, 3, 5, 7, 9, 11)."""
+    if not 1 <= student_layers <= teacher_layers_count:
+        raise ValueError(f"a student needs 1..{teacher_layers_count} layers, got {student_layers}")
+    return [
+        round((i + 1) * teacher_layers_count / student_layers) - 1 for i in range(student_layers)
+    ]
+
+
+def student_from_teacher(teacher_dir: Path, num_layers: int) -> CareClassifier:
+    """A ``num_layers`` classifier holding the teacher's embeddings, heads and layers."""
+    teacher, config = load_model(teacher_dir)
+    student = CareClassifier(num_layers)
+    chosen = teacher_layers(config.num_layers, num_layers)
+    state = {}
+    for name, tensor in teacher.state_dict().items():
+        prefix = "encoder.encoder.layer."
+        if not name.startswith(prefix):
+            state[name] = tensor
+            continue
+        index, rest = name.removeprefix(prefix).split(".", 1)
+        if int(index) in chosen:
+            state[f"{prefix}{chosen.index(int(index))}.{rest}"] = tensor
+    student.load_state_dict(state)
+    return student

@@ -11,7 +11,7 @@ from nlp.metrics import Report
 from nlp.training.calibrate import fit_calibration, trade_off
 from nlp.training.card import model_card
 from nlp.training.data import load_corpus
-from nlp.training.distill import teacher_labels
+from nlp.training.distill import student_from_teacher, teacher_labels
 from nlp.training.evaluate import evaluate, halves, predict_sets
 from nlp.training.train import TrainSettings, train_model, training_examples
 
@@ -30,7 +30,8 @@ def train_and_save(
     """Reproduce a model from data and base weights into ``output``; return its metrics.
 
     With ``teacher`` (a trained model directory) the new model is distilled from the
-    teacher's soft labels over every training text.
+    teacher's soft labels over every training text (and, with
+    ``settings.init_from_teacher``, starts from the teacher's own weights).
     """
     corpus = load_corpus(shared_data, labelled)
     progress(
@@ -42,7 +43,11 @@ def train_and_save(
         cache = settings.checkpoint.with_suffix(".teacher.npz") if settings.checkpoint else None
         pool = sorted({e.text for e in training_examples(corpus.train, settings)})
         soft = teacher_labels(teacher, pool, progress, cache)
-    model = train_model(corpus.train, settings, progress, soft)
+    start = None
+    if teacher is not None and settings.init_from_teacher:
+        start = student_from_teacher(teacher, settings.num_layers)
+        progress(f"student starts from {teacher.name}'s layers, embeddings and heads")
+    model = train_model(corpus.train, settings, progress, soft, start)
     progress("calibrating and evaluating on the held-out sets")
     sets = predict_sets(
         corpus.validation,

@@ -52,6 +52,7 @@ class TrainSettings:
     threads: int = 2
     class_balance: float = 0.5
     teacher_weight: float = 0.0
+    init_from_teacher: bool = False
     checkpoint: Path | None = None
     checkpoint_every: int = 200
     upsample: dict[str, int] = field(
@@ -85,8 +86,10 @@ def train_model(
     settings: TrainSettings,
     progress: Callable[[str], None],
     teacher: Mapping[str, TeacherLabels] | None = None,
+    start: CareClassifier | None = None,
 ) -> CareClassifier:
-    """Fine-tune a fresh classifier on ``train``; return it in eval mode.
+    """Fine-tune ``start`` (default: a fresh classifier on the base encoder) on ``train``;
+    return it in eval mode.
 
     With ``teacher`` (soft labels per training text), targets blend the teacher's
     probabilities (weight ``settings.teacher_weight``) with the gold label where there is one,
@@ -101,7 +104,7 @@ def train_model(
         [e.text for e in examples], truncation=True, max_length=settings.max_length
     )["input_ids"]
     sentiment, complaint = _targets(examples, teacher, settings.teacher_weight)
-    model = CareClassifier(settings.num_layers)
+    model = start if start is not None else CareClassifier(settings.num_layers)
     model.train()
     for name, parameter in model.named_parameters():
         parameter.requires_grad = f"encoder.{name.removeprefix('encoder.')}" != WORD_EMBEDDINGS

@@ -10,6 +10,7 @@ import pytest
 from nlp.classifier import load_model
 from nlp.inference import torch_predict
 from nlp.training.data import in_holdout, load_corpus, text_key
+from nlp.training.distill import student_from_teacher, teacher_layers
 from nlp.training.run import train_and_save
 from nlp.training.train import TrainSettings
 
@@ -79,3 +80,41 @@ def test_a_student_is_distilled_from_a_teacher_and_resumes_from_its_checkpoint(
     assert f"--teacher {teacher} --teacher-weight 0.7`" in card
     first = (tmp_path / "student" / "weights.safetensors").read_bytes()
     assert first == (tmp_path / "again" / "weights.safetensors").read_bytes()
+
+
+def test_a_student_starts_from_evenly_spaced_teacher_layers_ending_with_the_last() -> None:
+    assert teacher_layers(12, 6) == [1, 3, 5, 7, 9, 11]
+    assert teacher_layers(12, 4) == [2, 5, 8, 11]
+    assert teacher_layers(12, 12) == list(range(12))
+    with pytest.raises(ValueError, match=r"1\.\.12"):
+        teacher_layers(12, 13)
+
+
+@pytest.mark.slow
+def test_a_student_started_from_the_teacher_holds_its_weights(tmp_path: Path) -> None:
+    teacher = tmp_path / "teacher"
+    tiny = TrainSettings(num_layers=2, max_examples=48, batch_size=16, max_length=32)
+    train_and_save(SHARED, LABELLED, teacher, tiny, progress=lambda _: None)
+    trained, _ = load_model(teacher)
+    texts = ["great support", "最悪の対応", "refund me now"]
+
+    whole = student_from_teacher(teacher, 2).eval()
+    one = student_from_teacher(teacher, 1)
+
+    expected = torch_predict(trained, texts, 32)
+    for ours, theirs in zip(torch_predict(whole, texts, 32), expected, strict=True):
+        assert abs(ours - theirs).max() < 1e-6
+    kept, source = one.state_dict(), trained.state_dict()
+    layer = "encoder.encoder.layer.{}.output.dense.weight"
+    assert (kept[layer.format(0)] == source[layer.format(1)]).all()
+    assert (kept["sentiment.weight"] == source["sentiment.weight"]).all()
+
+    settings = TrainSettings(
+        num_layers=1, max_examples=32, batch_size=16, max_length=32, init_from_teacher=True
+    )
+    said: list[str] = []
+    train_and_save(SHARED, LABELLED, tmp_path / "student", settings, said.append, teacher=teacher)
+    card = (tmp_path / "student" / "MODEL_CARD.md").read_text()
+    assert "student starts from teacher's layers, embeddings and heads" in said
+    assert "started from the teacher's layers 1 (of 0-1), embeddings and heads" in card
+    assert "--init-from-teacher`" in card

@@ -118,3 +118,11 @@ def test_eval_of_another_model_prints_it_next_to_the_shipped_one(tmp_path: Path)
     )
     assert only_mine.returncode == 0, only_mine.stderr
     assert "(shipped)" not in only_mine.stdout and "macro-recall" in only_mine.stdout
+
+
+def test_train_refuses_to_start_from_a_teacher_it_was_not_given(tmp_path: Path) -> None:
+    result = kikimimi("nlp", "train", "--init-from-teacher", "--out", str(tmp_path / "model"))
+
+    assert result.returncode == 2
+    assert "--init-from-teacher needs --teacher DIRECTORY" in result.stderr
+    assert not (tmp_path / "model").exists()
