@@ -17,7 +17,7 @@ import onnxruntime as ort
 from nlp.batching import Array, Batch, Outputs, make_batches, run_batches
 from nlp.model_config import WEIGHTS_FILE
 
-EXPORT_VERSION = 4  # bump when the recipe in nlp.onnx_export changes (4: static, calibrated int8)
+EXPORT_VERSION = 5  # bump when the recipe in nlp.onnx_export changes (5: int8 but down-projections)
 
 
 def export_path(model_dir: Path, cache_dir: Path) -> Path:
