@@ -177,7 +177,13 @@ def _shipped(settings: Settings) -> Settings:
     show_default=True,
     help="Where to write the model.",
 )
-@click.option("--layers", default=4, show_default=True, help="Encoder layers kept (1-12).")
+@click.option(
+    "--layers",
+    type=click.IntRange(1, 12),
+    default=4,
+    show_default=True,
+    help="Encoder layers kept (1-12).",
+)
 @click.option("--max-length", default=64, show_default=True, help="Tokens kept per text.")
 @click.option("--epochs", default=1.0, show_default=True)
 @click.option("--max-examples", type=int, default=None, help="Cap training examples (quick runs).")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core import ModelError
 from nlp.classifier import WEIGHTS_FILE, CareClassifier, load_model
 from nlp.inference import torch_predict
 from nlp.training.train import TeacherLabels
@@ -85,6 +86,11 @@ def teacher_layers(teacher_layers_count: int, student_layers: int) -> list[int]:
 def student_from_teacher(teacher_dir: Path, num_layers: int) -> CareClassifier:
     """A ``num_layers`` classifier holding the teacher's embeddings, heads and layers."""
     teacher, config = load_model(teacher_dir)
+    if num_layers > config.num_layers:
+        raise ModelError(
+            f"the teacher in {teacher_dir} has {config.num_layers} layers: a student started "
+            f"from it cannot have {num_layers}"
+        )
     student = CareClassifier(num_layers)
     chosen = teacher_layers(config.num_layers, num_layers)
     state = {}

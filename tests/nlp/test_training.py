@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from core import ModelError
 from nlp.classifier import load_model
 from nlp.inference import torch_predict
 from nlp.training.data import in_holdout, load_corpus, text_key
@@ -108,6 +109,8 @@ def test_a_student_started_from_the_teacher_holds_its_weights(tmp_path: Path) ->
     layer = "encoder.encoder.layer.{}.output.dense.weight"
     assert (kept[layer.format(0)] == source[layer.format(1)]).all()
     assert (kept["sentiment.weight"] == source["sentiment.weight"]).all()
+    with pytest.raises(ModelError, match="has 2 layers: a student started from it cannot have 3"):
+        student_from_teacher(teacher, 3)
 
     settings = TrainSettings(
         num_layers=1, max_examples=32, batch_size=16, max_length=32, init_from_teacher=True

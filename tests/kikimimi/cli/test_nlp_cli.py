@@ -126,3 +126,10 @@ def test_train_refuses_to_start_from_a_teacher_it_was_not_given(tmp_path: Path) 
     assert result.returncode == 2
     assert "--init-from-teacher needs --teacher DIRECTORY" in result.stderr
     assert not (tmp_path / "model").exists()
+
+
+def test_train_refuses_more_layers_than_the_encoder_has(tmp_path: Path) -> None:
+    result = kikimimi("nlp", "train", "--layers", "13", "--out", str(tmp_path / "model"))
+
+    assert result.returncode == 2
+    assert "Invalid value for '--layers': 13 is not in the range 1<=x<=12" in result.stderr
