@@ -22,6 +22,7 @@ from nlp.inference import torch_predict
 from nlp.training.train import TeacherLabels
 
 CHUNK = 2048
+LAYER_PREFIX = "encoder.encoder.layer."
 
 
 def teacher_labels(
@@ -91,16 +92,18 @@ def student_from_teacher(teacher_dir: Path, num_layers: int) -> CareClassifier:
             f"the teacher in {teacher_dir} has {config.num_layers} layers: a student started "
             f"from it cannot have {num_layers}"
         )
-    student = CareClassifier(num_layers)
-    chosen = teacher_layers(config.num_layers, num_layers)
+    # every weight comes from the teacher (word embeddings included): no base encoder to build
+    student = CareClassifier(num_layers, pretrained=False)
+    position = {
+        kept: index for index, kept in enumerate(teacher_layers(config.num_layers, num_layers))
+    }
     state = {}
     for name, tensor in teacher.state_dict().items():
-        prefix = "encoder.encoder.layer."
-        if not name.startswith(prefix):
+        if not name.startswith(LAYER_PREFIX):
             state[name] = tensor
             continue
-        index, rest = name.removeprefix(prefix).split(".", 1)
-        if int(index) in chosen:
-            state[f"{prefix}{chosen.index(int(index))}.{rest}"] = tensor
+        index, rest = name.removeprefix(LAYER_PREFIX).split(".", 1)
+        if int(index) in position:
+            state[f"{LAYER_PREFIX}{position[int(index)]}.{rest}"] = tensor
     student.load_state_dict(state)
     return student
