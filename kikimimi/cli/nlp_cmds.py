@@ -236,10 +236,9 @@ def train_command(
     init_from_teacher: bool,
 ) -> None:
     """Reproduce the shipped model from the data and the packaged base weights."""
-    from nlp import TrainSettings, train_and_save  # noqa: PLC0415
-
     if init_from_teacher and teacher is None:
         raise click.UsageError("--init-from-teacher needs --teacher DIRECTORY")
+    from nlp import TrainSettings, train_and_save  # noqa: PLC0415
 
     settings = TrainSettings(
         num_layers=layers,

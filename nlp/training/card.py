@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from nlp.classifier import ModelConfig, load_config
+from nlp.training.calibrate import CARE_NEGATIVE_RECALL
 from nlp.training.distill import teacher_layers
 from nlp.training.train import TrainSettings
 
@@ -34,6 +35,7 @@ def model_card(
     settings: TrainSettings,
     *,
     trade_off: dict[str, list[dict[str, float]]],
+    care_recall: float,
     teacher: Path | None = None,
 ) -> str:
     """Markdown describing the model, its data, its calibration and its validation metrics."""
@@ -85,13 +87,15 @@ other half, which nothing was tuned on.
 | --- | --- | --- |
 | sentiment temperature | {calibration.sentiment_temperature:g} | probabilities = softmax(logits / T) |
 | complaint temperature | {calibration.complaint_temperature:g} | probability = sigmoid(logit / T) |
-| `nlp.negative_threshold` | {calibration.negative_threshold} | negative when P(negative) reaches it (maximises mean macro-recall) |
+| `nlp.negative_threshold` | {calibration.negative_threshold} | negative when P(negative) reaches it (maximises mean macro-recall, lowered if needed until care posts' negative recall reaches {CARE_NEGATIVE_RECALL:g}) |
 | `nlp.complaint_threshold` | {calibration.complaint_threshold:g} | complaint when P(complaint) reaches it (maximises mean complaint macro-F1) |
 
 Both can be overridden in `config/kikimimi.yaml` (`nlp:`). Lower thresholds catch more
 negative posts and complaints at the cost of precision:
 
 {_trade_off_tables(trade_off)}
+
+{_care_paragraph(config, trade_off.get("care posts", []), care_recall)}
 
 ## Validation metrics (held-out report halves)
 
@@ -137,6 +141,24 @@ def _start_layers(teacher: Path, num_layers: int) -> str:
     total = load_config(teacher).num_layers
     chosen = ", ".join(str(i) for i in teacher_layers(total, num_layers))
     return f"{chosen} (of 0-{total - 1})"
+
+
+def _care_paragraph(config: ModelConfig, care: list[dict[str, float]], recall: float) -> str:
+    threshold = config.calibration.negative_threshold
+    row = next((r for r in care if r["threshold"] == threshold), None)
+    own_posts = (
+        f"; on the team's own care posts alone, negative precision {row['negative_precision']:.2f}"
+        f" / recall {row['negative_recall']:.2f}"
+        if row
+        else ""
+    )
+    return (
+        f"For a care team: at its threshold {threshold}, this model scores {recall:.0%} of the "
+        "held-out posts a care team needs to see as negative (negative care posts, and real "
+        f"complaint tweets that the team did not write){own_posts}. The care rules also open a "
+        "case for a complaint or a question whatever the sentiment, so complaints the sentiment "
+        "misses still reach a case (`benchmarks/alert_quality.py`)."
+    )
 
 
 def _trade_off_tables(tables: dict[str, list[dict[str, float]]]) -> str:

@@ -5,17 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from nlp.classifier import ModelConfig, save_model
+from nlp.classifier import CareClassifier, ModelConfig, save_model
 from nlp.inference import torch_predict
 from nlp.metrics import Report
-from nlp.training.calibrate import fit_calibration, trade_off
+from nlp.training.calibrate import CARE_SETS, care_negative_recall, fit_calibration, trade_off
 from nlp.training.card import model_card
-from nlp.training.data import load_corpus
+from nlp.training.data import Example, load_corpus
 from nlp.training.distill import student_from_teacher, teacher_labels
 from nlp.training.evaluate import evaluate, halves, predict_sets
 from nlp.training.train import TrainSettings, train_model, training_examples
-
-CARE_SETS = ("en_care", "ja_posts", "complaints")
 
 
 def train_and_save(
@@ -48,9 +46,23 @@ def train_and_save(
         start = student_from_teacher(teacher, settings.num_layers)
         progress(f"student starts from {teacher.name}'s layers, embeddings and heads")
     model = train_model(corpus.train, settings, progress, soft, start)
+    return calibrate_and_save(model, corpus.validation, output, settings, progress, teacher=teacher)
+
+
+def calibrate_and_save(
+    model: CareClassifier,
+    validation: dict[str, list[Example]],
+    output: Path,
+    settings: TrainSettings,
+    progress: Callable[[str], None],
+    *,
+    teacher: Path | None = None,
+) -> dict[str, Report]:
+    """Fit the decision settings on the tuning halves, score the report halves, and save the
+    model, its config and its card into ``output``; return the report-half metrics."""
     progress("calibrating and evaluating on the held-out sets")
     sets = predict_sets(
-        corpus.validation,
+        validation,
         lambda texts: torch_predict(model, texts, settings.max_length)[:2],
     )
     tuning, held_out = halves(sets)
@@ -72,6 +84,9 @@ def train_and_save(
             "all held-out posts": trade_off(held_out, calibration),
             "care posts": trade_off(care, calibration),
         },
+        care_recall=care_negative_recall(
+            care, calibration.sentiment_temperature, calibration.negative_threshold
+        ),
         teacher=teacher,
     )
     (output / "MODEL_CARD.md").write_text(card, encoding="utf-8")

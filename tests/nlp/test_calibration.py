@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nlp.training.calibrate import Predictions, fit_calibration, trade_off
+from nlp.training.calibrate import Predictions, care_negative_recall, fit_calibration, trade_off
 from nlp.training.data import Example
 from nlp.training.evaluate import evaluate, halves
 
@@ -59,3 +59,32 @@ def test_the_trade_off_table_loses_recall_as_the_threshold_rises() -> None:
 
     recalls = [row["negative_recall"] for row in table]
     assert recalls == sorted(recalls, reverse=True) and recalls[0] > recalls[-1]
+
+
+def test_care_posts_lower_the_negative_threshold_until_their_recall_reaches_the_target() -> None:
+    # Neutral posts at P(negative) 0.35 pull the macro-recall optimum above 0.35, which
+    # would miss the weaker negative posts; on care posts the threshold comes down.
+    rows = [("negative", [p, 0.9 - p, 0.1], 1.0) for p in np.linspace(0.2, 0.8, 20)]
+    rows += [("neutral", [0.35, 0.55, 0.10], 0.0)] * 20
+    rows += [("positive", [0.10, 0.20, 0.70], 0.0)] * 20
+
+    general = fit_calibration([_set("tweets", rows)])
+    care = fit_calibration([_set("en_care", rows)])
+
+    assert general.negative_threshold is not None and care.negative_threshold is not None
+    assert care.negative_threshold < general.negative_threshold
+    posts = [_set("en_care", rows)]
+    temperature = care.sentiment_temperature
+    assert care_negative_recall(posts, temperature, care.negative_threshold) >= 0.85
+    assert care_negative_recall(posts, temperature, care.negative_threshold + 0.01) < 0.85
+    assert care_negative_recall(posts, temperature, general.negative_threshold) < 0.85
+
+
+def test_complaints_count_as_posts_a_care_team_needs_where_a_set_has_no_sentiment() -> None:
+    examples = [
+        Example(text=f"c {i}", lang="en", source="complaints", complaint=i < 4) for i in range(8)
+    ]
+    sentiment = np.array([[0.8, 0.1, 0.1]] * 3 + [[0.1, 0.1, 0.8]] * 5, dtype=np.float32)
+    complaints = Predictions("complaints", examples, sentiment, np.zeros(8, dtype=np.float32))
+
+    assert care_negative_recall([complaints], 1.0, 0.5) == 0.75

@@ -33,31 +33,38 @@ def test_the_holdout_split_is_deterministic() -> None:
     assert 0.22 < share < 0.28
 
 
-@pytest.mark.slow
-def test_training_end_to_end_on_a_tiny_subset(tmp_path: Path) -> None:
-    out = tmp_path / "tiny-model"
-    settings = TrainSettings(num_layers=1, max_examples=96, batch_size=16, max_length=32)
-    reports = train_and_save(SHARED, LABELLED, out, settings, progress=lambda _: None)
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer model trained on 64 examples: the end-to-end subject and the tests' teacher."""
+    out = tmp_path_factory.mktemp("training") / "tiny-model"
+    settings = TrainSettings(num_layers=2, max_examples=64, batch_size=16, max_length=32)
+    train_and_save(SHARED, LABELLED, out, settings, progress=lambda _: None)
+    return out
 
-    assert {"tweeteval/sentiment", "ja_posts/sentiment", "complaints/complaint"} <= set(reports)
-    config = json.loads((out / "config.json").read_text())
-    assert config["num_layers"] == 1 and "tweeteval/sentiment" in config["metrics"]
-    assert "Validation metrics" in (out / "MODEL_CARD.md").read_text()
-    model, loaded = load_model(out)
+
+@pytest.mark.slow
+def test_training_end_to_end_on_a_tiny_subset(tiny_model: Path) -> None:
+    config = json.loads((tiny_model / "config.json").read_text())
+    assert config["num_layers"] == 2
+    assert {"tweeteval/sentiment", "ja_posts/sentiment", "complaints/complaint"} <= set(
+        config["metrics"]
+    )
+    card = (tiny_model / "MODEL_CARD.md").read_text()
+    assert "Validation metrics" in card and "nlp.negative_threshold" in card
+    model, loaded = load_model(tiny_model)
     sentiment, complaint, embeddings = torch_predict(model, ["great", "最悪"], loaded.max_length)
     assert sentiment.shape == (2, 3) and complaint.shape == (2,) and embeddings.shape == (2, 384)
     assert abs(float(sentiment.sum()) - 2.0) < 1e-4
     assert loaded.calibration.negative_threshold is not None
-    assert "nlp.negative_threshold" in (out / "MODEL_CARD.md").read_text()
+    threshold = loaded.calibration.negative_threshold
+    assert f"| {threshold:.2f} |" in card and "For a care team: at its threshold" in card
 
 
 @pytest.mark.slow
 def test_a_student_is_distilled_from_a_teacher_and_resumes_from_its_checkpoint(
-    tmp_path: Path,
+    tiny_model: Path, tmp_path: Path
 ) -> None:
-    teacher = tmp_path / "teacher"
-    tiny = TrainSettings(num_layers=1, max_examples=64, batch_size=16, max_length=32)
-    train_and_save(SHARED, LABELLED, teacher, tiny, progress=lambda _: None)
+    teacher = tiny_model
     checkpoint = tmp_path / "student.ckpt"
     student = TrainSettings(
         num_layers=2,
@@ -77,7 +84,7 @@ def test_a_student_is_distilled_from_a_teacher_and_resumes_from_its_checkpoint(
     assert any(line.startswith("teacher labels read from") for line in said)
     assert any(line.startswith("resuming from") for line in said)
     card = (tmp_path / "student" / "MODEL_CARD.md").read_text()
-    assert "distilled from `teacher`" in card
+    assert "distilled from `tiny-model`" in card
     assert f"--teacher {teacher} --teacher-weight 0.7`" in card
     first = (tmp_path / "student" / "weights.safetensors").read_bytes()
     assert first == (tmp_path / "again" / "weights.safetensors").read_bytes()
@@ -92,10 +99,10 @@ def test_a_student_starts_from_evenly_spaced_teacher_layers_ending_with_the_last
 
 
 @pytest.mark.slow
-def test_a_student_started_from_the_teacher_holds_its_weights(tmp_path: Path) -> None:
-    teacher = tmp_path / "teacher"
-    tiny = TrainSettings(num_layers=2, max_examples=48, batch_size=16, max_length=32)
-    train_and_save(SHARED, LABELLED, teacher, tiny, progress=lambda _: None)
+def test_a_student_started_from_the_teacher_holds_its_weights(
+    tiny_model: Path, tmp_path: Path
+) -> None:
+    teacher = tiny_model
     trained, _ = load_model(teacher)
     texts = ["great support", "最悪の対応", "refund me now"]
 
@@ -118,6 +125,6 @@ def test_a_student_started_from_the_teacher_holds_its_weights(tmp_path: Path) ->
     said: list[str] = []
     train_and_save(SHARED, LABELLED, tmp_path / "student", settings, said.append, teacher=teacher)
     card = (tmp_path / "student" / "MODEL_CARD.md").read_text()
-    assert "student starts from teacher's layers, embeddings and heads" in said
+    assert "student starts from tiny-model's layers, embeddings and heads" in said
     assert "started from the teacher's layers 1 (of 0-1), embeddings and heads" in card
     assert "--init-from-teacher`" in card
