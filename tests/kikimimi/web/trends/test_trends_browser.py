@@ -160,7 +160,8 @@ def test_charts_render_and_list_the_posts_behind_a_bar(server: RunningWeb, page:
     )
     for canvas in CHARTS:
         expect(page.locator(f"#{canvas}")).to_be_visible()
-        assert chart(page, canvas, "c => c !== undefined && c.data.datasets.length > 0"), canvas
+        # each chart is drawn when its own request answers, after the canvas is on the page
+        until(page, canvas, "c => c !== undefined && c.data.datasets.length > 0")
     hoshi = chart(page, "volume-chart", "c => c.data.datasets[0].data")
     assert hoshi == [10, 9, 9, 9, 8, 8, 8]
 
