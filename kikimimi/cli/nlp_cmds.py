@@ -219,6 +219,12 @@ def _shipped(settings: Settings) -> Settings:
     help="With --teacher: start the student from the teacher's embeddings, heads and evenly "
     "spaced layers instead of the base encoder.",
 )
+@click.option(
+    "--complaints-as-negative",
+    is_flag=True,
+    help="Teach a complaint that its source gives no sentiment for as negative sentiment "
+    "(catches sarcastic complaints).",
+)
 def train_command(
     data_dir: Path,
     labelled: Path,
@@ -234,6 +240,7 @@ def train_command(
     teacher: Path | None,
     teacher_weight: float,
     init_from_teacher: bool,
+    complaints_as_negative: bool,
 ) -> None:
     """Reproduce the shipped model from the data and the packaged base weights."""
     if init_from_teacher and teacher is None:
@@ -251,6 +258,7 @@ def train_command(
         checkpoint=checkpoint,
         teacher_weight=teacher_weight if teacher else 0.0,
         init_from_teacher=init_from_teacher,
+        complaints_as_negative=complaints_as_negative,
     )
     reports = train_and_save(data_dir, labelled, out, settings, say, teacher=teacher)
     for name, report in reports.items():

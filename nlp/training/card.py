@@ -62,6 +62,8 @@ def model_card(
         if teacher is not None
         else f"class-weighted cross-entropy (class frequency ** -{settings.class_balance:g})"
     )
+    if settings.complaints_as_negative:
+        training += "; a complaint whose source gives no sentiment is taught as negative"
     return f"""# {config.name}
 
 Kikimimi's care classifier: 3-class sentiment (negative / neutral / positive) and a complaint
@@ -134,6 +136,8 @@ def reproduce_command(settings: TrainSettings, teacher: Path | None) -> str:
         words += [f"--teacher {teacher}", f"--teacher-weight {settings.teacher_weight:g}"]
         if settings.init_from_teacher:
             words.append("--init-from-teacher")
+    if settings.complaints_as_negative:
+        words.append("--complaints-as-negative")
     return " ".join(words)
 
 

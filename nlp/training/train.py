@@ -13,7 +13,7 @@ import math
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,7 @@ class TrainSettings:
     class_balance: float = 0.5
     teacher_weight: float = 0.0
     init_from_teacher: bool = False
+    complaints_as_negative: bool = False
     checkpoint: Path | None = None
     checkpoint_every: int = 200
     upsample: dict[str, int] = field(
@@ -61,11 +62,20 @@ class TrainSettings:
 
 
 def training_examples(train: Sequence[Example], settings: TrainSettings) -> list[Example]:
-    """The shuffled training list: small in-domain sources repeated, optionally capped."""
+    """The shuffled training list: small in-domain sources repeated, optionally capped. With
+    ``complaints_as_negative`` a complaint that has no sentiment label is taught as negative."""
     rng = random.Random(settings.seed)  # noqa: S311 (reproducible shuffling, not crypto)
+    if settings.complaints_as_negative:
+        train = [_complaint_as_negative(e) for e in train]
     examples = [e for e in train for _ in range(settings.upsample.get(e.source, 1))]
     rng.shuffle(examples)
     return examples[: settings.max_examples] if settings.max_examples else examples
+
+
+def _complaint_as_negative(example: Example) -> Example:
+    if example.complaint and example.sentiment is None:
+        return replace(example, sentiment="negative")
+    return example
 
 
 def _batches(lengths: Sequence[int], batch_size: int, rng: random.Random) -> list[list[int]]:

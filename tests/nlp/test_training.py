@@ -10,10 +10,11 @@ import pytest
 from core import ModelError
 from nlp.classifier import load_model
 from nlp.inference import torch_predict
-from nlp.training.data import in_holdout, load_corpus, text_key
+from nlp.training.card import reproduce_command
+from nlp.training.data import Example, in_holdout, load_corpus, text_key
 from nlp.training.distill import student_from_teacher, teacher_layers
 from nlp.training.run import train_and_save
-from nlp.training.train import TrainSettings
+from nlp.training.train import TrainSettings, training_examples
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 LABELLED = Path(__file__).resolve().parents[2] / "data" / "labelled"
@@ -88,6 +89,27 @@ def test_a_student_is_distilled_from_a_teacher_and_resumes_from_its_checkpoint(
     assert f"--teacher {teacher} --teacher-weight 0.7`" in card
     first = (tmp_path / "student" / "weights.safetensors").read_bytes()
     assert first == (tmp_path / "again" / "weights.safetensors").read_bytes()
+
+
+def test_complaints_without_a_sentiment_can_be_taught_as_negative() -> None:
+    train = [
+        Example("refund me, you thieves", "en", "complaints-acl2019", complaint=True),
+        Example("lovely weather in Leeds", "en", "complaints-acl2019", complaint=False),
+        Example("late again, but the staff were kind", "en", "en_care", "positive", True),
+    ]
+    relabel = TrainSettings(complaints_as_negative=True, upsample={})
+
+    taught = {e.text: e.sentiment for e in training_examples(train, relabel)}
+    as_given = {e.text: e.sentiment for e in training_examples(train, TrainSettings(upsample={}))}
+
+    assert taught == {
+        "refund me, you thieves": "negative",
+        "lovely weather in Leeds": None,
+        "late again, but the staff were kind": "positive",
+    }
+    assert as_given["refund me, you thieves"] is None
+    assert reproduce_command(relabel, None).endswith(" --complaints-as-negative")
+    assert "--complaints-as-negative" not in reproduce_command(TrainSettings(), None)
 
 
 def test_a_student_starts_from_evenly_spaced_teacher_layers_ending_with_the_last() -> None:
