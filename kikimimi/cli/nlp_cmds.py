@@ -223,7 +223,7 @@ def _shipped(settings: Settings) -> Settings:
     "--complaints-as-negative",
     is_flag=True,
     help="Teach a complaint that its source gives no sentiment for as negative sentiment "
-    "(catches sarcastic complaints).",
+    "(aimed at sarcastic complaints; measured in README, The NLP model).",
 )
 def train_command(
     data_dir: Path,
