@@ -78,7 +78,7 @@ def fit_calibration(sets: Sequence[Predictions]) -> Calibration:
     sentiment_temperature = _sentiment_temperature(sets)
     complaint_temperature = _complaint_temperature(sets)
     negative = _best_threshold(lambda t: _mean_sentiment_recall(sets, sentiment_temperature, t))
-    care = [each for each in sets if each.name in CARE_SETS]
+    care = care_sets(sets)
     reaching = [
         float(t)
         for t in THRESHOLDS
@@ -138,6 +138,11 @@ def trade_off(sets: Sequence[Predictions], calibration: Calibration) -> list[dic
             }
         )
     return rows
+
+
+def care_sets(sets: Sequence[Predictions]) -> list[Predictions]:
+    """The sets holding posts a care team needs to see (:data:`CARE_SETS`)."""
+    return [each for each in sets if each.name in CARE_SETS]
 
 
 def care_negative_recall(

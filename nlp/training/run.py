@@ -8,7 +8,7 @@ from pathlib import Path
 from nlp.classifier import CareClassifier, ModelConfig, save_model
 from nlp.inference import torch_predict
 from nlp.metrics import Report
-from nlp.training.calibrate import CARE_SETS, care_negative_recall, fit_calibration, trade_off
+from nlp.training.calibrate import care_negative_recall, care_sets, fit_calibration, trade_off
 from nlp.training.card import model_card
 from nlp.training.data import Example, load_corpus
 from nlp.training.distill import student_from_teacher, teacher_labels
@@ -76,7 +76,7 @@ def calibrate_and_save(
         calibration=calibration,
     )
     save_model(model, config, output)
-    care = [each for each in held_out if each.name in CARE_SETS]
+    care = care_sets(held_out)
     card = model_card(
         config,
         settings,
