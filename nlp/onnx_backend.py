@@ -3,7 +3,8 @@
 The export (:mod:`nlp.onnx_export`) is built on first use or by ``kikimimi nlp build``; only
 building it needs torch and the ONNX tools, so running a cached export starts in about a
 second. The file's name carries a hash of the saved weights, so a new model release never
-reuses a stale export, and :data:`EXPORT_VERSION`, so a new recipe never reuses an old one.
+reuses a stale export, :data:`EXPORT_VERSION`, so a new recipe never reuses an old one, and the
+recipe this CPU gets (:func:`int8_recipe`), so a cache shared between machines stays right.
 """
 
 from __future__ import annotations
@@ -17,24 +18,38 @@ import onnxruntime as ort
 from nlp.batching import Array, Batch, Outputs, make_batches, run_batches
 from nlp.model_config import WEIGHTS_FILE
 
-EXPORT_VERSION = 5  # bump when the recipe in nlp.onnx_export changes (5: int8 but down-projections)
+EXPORT_VERSION = 6  # bump when a recipe in nlp.onnx_export changes (6: a recipe per CPU)
+CPU_INFO = Path("/proc/cpuinfo")
+VNNI_FLAGS = frozenset({"avx512_vnni", "avx_vnni", "amx_int8"})
 
 
-def export_path(model_dir: Path, cache_dir: Path) -> Path:
-    """Where the int8 export of the model in ``model_dir`` is cached."""
+def int8_recipe(cpu_info: Path = CPU_INFO) -> str:
+    """``vnni`` where the CPU sums u8 x s8 products in 32 bits (AVX-512 VNNI, AVX-VNNI, AMX),
+    else ``portable`` (also where the CPU's flags cannot be read): see :mod:`nlp.onnx_export`."""
+    try:
+        lines = cpu_info.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return "portable"
+    flags = next((line.split(":", 1)[1].split() for line in lines if line.startswith("flags")), [])
+    return "vnni" if VNNI_FLAGS & set(flags) else "portable"
+
+
+def export_path(model_dir: Path, cache_dir: Path, recipe: str) -> Path:
+    """Where the int8 export of the model in ``model_dir`` by ``recipe`` is cached."""
     digest = hashlib.sha256((model_dir / WEIGHTS_FILE).read_bytes()).hexdigest()[:16]
-    return (
-        cache_dir / "models" / f"{model_dir.name}-{digest}" / f"model-int8-v{EXPORT_VERSION}.onnx"
-    )
+    name = f"model-int8-v{EXPORT_VERSION}-{recipe}.onnx"
+    return cache_dir / "models" / f"{model_dir.name}-{digest}" / name
 
 
 def build_onnx(model_dir: Path, cache_dir: Path) -> Path:
-    """The int8 export of the model in ``model_dir``: the cached file, built first if missing."""
-    target = export_path(model_dir, cache_dir)
+    """The int8 export of the model in ``model_dir`` for this CPU: the cached file, built first
+    if missing."""
+    recipe = int8_recipe()
+    target = export_path(model_dir, cache_dir, recipe)
     if not target.exists():
         from nlp.onnx_export import export_int8  # noqa: PLC0415 - torch loads only to build
 
-        export_int8(model_dir, target)
+        export_int8(model_dir, target, recipe)
     return target
 
 

@@ -1,4 +1,5 @@
-"""The int8 ONNX export: what a post gets does not depend on the posts batched with it."""
+"""The int8 ONNX export: what a post gets does not depend on the posts batched with it; the
+recipe follows the CPU."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import onnx
 import pytest
 
 from config.paths import default_cache_dir
 from nlp import DEFAULT_MODEL_DIR
 from nlp.classifier import load_config
-from nlp.onnx_backend import OnnxClassifier, build_onnx
+from nlp.onnx_backend import OnnxClassifier, build_onnx, int8_recipe
 
 pytestmark = pytest.mark.slow
 
@@ -28,6 +30,41 @@ def _posts(count: int) -> list[str]:
         lines = (LABELLED / name).read_text(encoding="utf-8").splitlines()
         texts += [json.loads(line)["text"] for line in lines if line.strip()][: count // 2]
     return texts
+
+
+@pytest.mark.parametrize(
+    ("flags", "recipe"),
+    [
+        ("fpu sse2 avx2 avx512f avx512_vnni", "vnni"),
+        ("fpu sse2 avx2 avx_vnni", "vnni"),
+        ("fpu sse2 avx2 amx_int8", "vnni"),
+        ("fpu sse2 avx2 avx512f avx512bw", "portable"),  # 16-bit sums: 7-bit weights
+    ],
+)
+def test_the_recipe_follows_the_cpu_flags(tmp_path: Path, flags: str, recipe: str) -> None:
+    cpu_info = tmp_path / "cpuinfo"
+    cpu_info.write_text(f"processor\t: 0\nflags\t\t: {flags}\n\nprocessor\t: 1\n")
+    assert int8_recipe(cpu_info) == recipe
+
+
+def test_unreadable_cpu_flags_get_the_portable_recipe(tmp_path: Path) -> None:
+    assert int8_recipe(tmp_path / "missing") == "portable"
+    (tmp_path / "arm").write_text("processor\t: 0\nFeatures\t: fp asimd\n")
+    assert int8_recipe(tmp_path / "arm") == "portable"
+
+
+def test_the_export_is_built_by_this_cpus_recipe() -> None:
+    path = build_onnx(DEFAULT_MODEL_DIR, default_cache_dir())
+    graph = onnx.load(str(path)).graph
+    weights = {w.name for w in graph.initializer}
+    float_matmuls = [n for n in graph.node if n.op_type == "MatMul" and n.input[1] in weights]
+    attention = [n for n in graph.node if n.op_type == "MultiHeadAttention"]
+    layers = load_config(DEFAULT_MODEL_DIR).num_layers
+    assert path.name.endswith(f"-{int8_recipe()}.onnx")
+    if int8_recipe() == "vnni":
+        assert not float_matmuls and len(attention) == layers
+    else:  # the down-projections stay in float
+        assert len(float_matmuls) == layers and not attention
 
 
 def test_outputs_do_not_depend_on_batch_mates() -> None:

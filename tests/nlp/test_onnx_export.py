@@ -1,10 +1,19 @@
-"""The int8 export's recipe: its calibration posts."""
+"""The int8 export's recipes: calibration posts, and the portable recipe that CPUs without
+VNNI get (the backend tests run the export this machine's CPU gets)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
+import onnx
 import pytest
 
-from nlp.onnx_export import calibration_texts
+from nlp import DEFAULT_MODEL_DIR
+from nlp.classifier import load_model
+from nlp.inference import torch_predict
+from nlp.onnx_backend import OnnxClassifier
+from nlp.onnx_export import calibration_texts, export_int8
 from nlp.training.data import in_holdout
 
 pytestmark = pytest.mark.slow  # the recipe's module loads torch and the ONNX tools
@@ -14,3 +23,22 @@ def test_calibration_posts_are_fixed_training_posts() -> None:
     texts = calibration_texts()
     assert len(texts) == 300 and texts == calibration_texts()
     assert not any(in_holdout(text, 0.4) for text in texts)  # none is a validation post
+
+
+def test_the_portable_recipe_keeps_down_projections_in_float_and_follows_torch(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "portable.onnx"
+    export_int8(DEFAULT_MODEL_DIR, target, "portable")
+    graph = onnx.load(str(target)).graph
+    weights = {w.name for w in graph.initializer}
+    float_matmuls = [n.name for n in graph.node if n.op_type == "MatMul" and n.input[1] in weights]
+    model, config = load_model(DEFAULT_MODEL_DIR)
+    assert len(float_matmuls) == config.num_layers
+    assert all("/output/dense/" in name and "/attention/" not in name for name in float_matmuls)
+    assert not any(n.op_type == "MultiHeadAttention" for n in graph.node)
+    texts = calibration_texts()[::3]
+    exported = OnnxClassifier(target, config.max_length).predict(texts)
+    reference = torch_predict(model, texts, config.max_length)
+    assert np.abs(exported[0] - reference[0]).max() < 0.1
+    assert np.mean(exported[0].argmax(axis=1) == reference[0].argmax(axis=1)) >= 0.97
