@@ -3,8 +3,9 @@
 Generates ``--count`` realistic mixed English/Japanese posts (see ``benchmarks.synthetic``),
 then for each backend measures posts/s of the full ``analyze()`` (language, brands, model,
 intent, topics, records) and of the raw forward pass alone on the same texts (title and
-text, as ``analyze()`` reads them) in tokenized, length-sorted batches (the bound). The last
-line is ``ratio full/raw (<default>): X.XX``.
+text, as ``analyze()`` reads them) in tokenized, length-sorted batches (the bound). The onnx
+line names the int8 recipe this CPU gets (``vnni`` or ``portable``, see ``nlp/onnx_export.py``).
+The last line is ``ratio full/raw (<default>): X.XX``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from nlp import (
     OnnxClassifier,
     analysed_text,
     build_onnx,
+    int8_recipe,
     load_model,
     make_batches,
     torch_runner,
@@ -82,8 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             [partial(analyzer.analyze, mentions), partial(run_all, run, batches)], args.repeat
         )
         ratios[backend] = raw / full
+        name = f"{backend} (int8 recipe {int8_recipe()})" if backend == "onnx" else backend
         print(
-            f"{backend}: analyze() {args.count / full:,.0f} posts/s "
+            f"{name}: analyze() {args.count / full:,.0f} posts/s "
             f"({full * 1000 / args.count:.2f} ms/post); raw forward {args.count / raw:,.0f} "
             f"posts/s; ratio {raw / full:.2f}"
         )

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from nlp.inference import torch_runner
     from nlp.metrics import score, side_by_side
     from nlp.model_config import SENTIMENT_LABELS
-    from nlp.onnx_backend import OnnxClassifier, build_onnx
+    from nlp.onnx_backend import OnnxClassifier, build_onnx, int8_recipe
     from nlp.sentence_encoder import E5SentenceEncoder
     from nlp.themes import NO_THEME, Theme, ThemeEncoder, ThemeSet, find_themes, theme_inputs
     from nlp.training import INTENT_LABELS, TrainSettings, train_and_save
@@ -50,6 +50,7 @@ _MODULE_OF = {
     "TextScores": "nlp.analyzer",
     "analysed_text": "nlp.analyzer",
     "build_onnx": "nlp.onnx_backend",
+    "int8_recipe": "nlp.onnx_backend",
     "load_corpus": "nlp.training.data",
     "load_model": "nlp.classifier",
     "make_batches": "nlp.batching",
@@ -77,6 +78,7 @@ __all__ = [
     "analysed_text",
     "build_onnx",
     "find_themes",
+    "int8_recipe",
     "load_corpus",
     "load_model",
     "make_batches",

@@ -273,10 +273,12 @@ def train_command(
 @pass_context
 def build_command(ctx: CliContext) -> None:
     """Build (once) the int8 ONNX export of the configured model."""
-    from nlp import Analyzer  # noqa: PLC0415 - loads the model libraries
+    from nlp import Analyzer, int8_recipe  # noqa: PLC0415 - loads the model libraries
 
     analyzer = Analyzer(ctx.settings, backend="onnx", progress=say)
-    click.echo(f"ready: {analyzer.model_id} from {analyzer.model_dir}")
+    click.echo(
+        f"ready: {analyzer.model_id} from {analyzer.model_dir} (int8 recipe {int8_recipe()})"
+    )
 
 
 def _read_posts(source: TextIO) -> Iterator[dict[str, Any] | None]:

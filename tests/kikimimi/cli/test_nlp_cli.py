@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp import DEFAULT_MODEL_DIR
+from nlp import DEFAULT_MODEL_DIR, int8_recipe
 from tests.nlp.hf_models import save_hf_model
 
 pytestmark = pytest.mark.slow
@@ -53,6 +53,13 @@ def test_score_keeps_order_and_skips_bad_lines(tmp_path: Path) -> None:
     assert set(first["sentiment"]["scores"]) == {"negative", "neutral", "positive"}
     assert lines[1]["lang"] == "ja"
     assert lines[2]["intent"] == "question"
+
+
+def test_build_names_the_model_and_the_int8_recipe_of_this_cpu() -> None:
+    result = kikimimi("nlp", "build")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith(f"(int8 recipe {int8_recipe()})")
+    assert f"ready: {DEFAULT_MODEL_DIR.name}/onnx from " in result.stdout
 
 
 def test_scores_printed_to_a_terminal_carry_no_raw_control_characters(tmp_path: Path) -> None:
