@@ -9,6 +9,7 @@ recipe this CPU gets (:func:`int8_recipe`), so a cache shared between machines s
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +24,7 @@ CPU_INFO = Path("/proc/cpuinfo")
 VNNI_FLAGS = frozenset({"avx512_vnni", "avx_vnni", "amx_int8"})
 
 
+@functools.cache  # the CPU does not change while the process runs
 def int8_recipe(cpu_info: Path = CPU_INFO) -> str:
     """``vnni`` where the CPU sums u8 x s8 products in 32 bits (AVX-512 VNNI, AVX-VNNI, AMX),
     else ``portable`` (also where the CPU's flags cannot be read): see :mod:`nlp.onnx_export`."""

@@ -9,13 +9,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import onnx
 import pytest
 
 from config.paths import default_cache_dir
 from nlp import DEFAULT_MODEL_DIR
 from nlp.classifier import load_config
 from nlp.onnx_backend import OnnxClassifier, build_onnx, int8_recipe
+from tests.nlp.onnx_graphs import export_graph, float_weight_matmuls, op_count
 
 pytestmark = pytest.mark.slow
 
@@ -55,14 +55,13 @@ def test_unreadable_cpu_flags_get_the_portable_recipe(tmp_path: Path) -> None:
 
 def test_the_export_is_built_by_this_cpus_recipe() -> None:
     path = build_onnx(DEFAULT_MODEL_DIR, default_cache_dir())
-    graph = onnx.load(str(path)).graph
-    weights = {w.name for w in graph.initializer}
-    float_matmuls = [n for n in graph.node if n.op_type == "MatMul" and n.input[1] in weights]
-    attention = [n for n in graph.node if n.op_type == "MultiHeadAttention"]
+    graph = export_graph(path)
+    float_matmuls = float_weight_matmuls(graph)
+    attention = op_count(graph, "MultiHeadAttention")
     layers = load_config(DEFAULT_MODEL_DIR).num_layers
     assert path.name.endswith(f"-{int8_recipe()}.onnx")
     if int8_recipe() == "vnni":
-        assert not float_matmuls and len(attention) == layers
+        assert not float_matmuls and attention == layers
     else:  # the down-projections stay in float
         assert len(float_matmuls) == layers and not attention
 

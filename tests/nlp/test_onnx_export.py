@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import onnx
 import pytest
 
 from nlp import DEFAULT_MODEL_DIR
@@ -15,6 +14,7 @@ from nlp.inference import torch_predict
 from nlp.onnx_backend import OnnxClassifier
 from nlp.onnx_export import calibration_texts, export_int8
 from nlp.training.data import in_holdout
+from tests.nlp.onnx_graphs import export_graph, float_weight_matmuls, op_count
 
 pytestmark = pytest.mark.slow  # the recipe's module loads torch and the ONNX tools
 
@@ -30,13 +30,12 @@ def test_the_portable_recipe_keeps_down_projections_in_float_and_follows_torch(
 ) -> None:
     target = tmp_path / "portable.onnx"
     export_int8(DEFAULT_MODEL_DIR, target, "portable")
-    graph = onnx.load(str(target)).graph
-    weights = {w.name for w in graph.initializer}
-    float_matmuls = [n.name for n in graph.node if n.op_type == "MatMul" and n.input[1] in weights]
+    graph = export_graph(target)
+    float_matmuls = float_weight_matmuls(graph)
     model, config = load_model(DEFAULT_MODEL_DIR)
     assert len(float_matmuls) == config.num_layers
     assert all("/output/dense/" in name and "/attention/" not in name for name in float_matmuls)
-    assert not any(n.op_type == "MultiHeadAttention" for n in graph.node)
+    assert op_count(graph, "MultiHeadAttention") == 0
     texts = calibration_texts()[::3]
     exported = OnnxClassifier(target, config.max_length).predict(texts)
     reference = torch_predict(model, texts, config.max_length)
