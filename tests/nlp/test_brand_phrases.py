@@ -1,16 +1,21 @@
-"""Brand phrases: the Japanese tokens are spaCy's, and the pre-filter skips no match."""
+"""Brand phrases: the Japanese tokens are spaCy's, the phrases are found as spaCy's
+PhraseMatcher finds them, and the pre-filter skips no match."""
 
 from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 import spacy
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
 
 from benchmarks.synthetic import generate_mentions
 from core import fold
+from nlp import brand_phrases
 from nlp.brand_phrases import BrandPhrases, Script
 from nlp.brands import CJK
 
@@ -28,15 +33,18 @@ def phrases() -> BrandPhrases:
 
 @pytest.fixture
 def matcher_runs(monkeypatch: pytest.MonkeyPatch) -> Calls:
-    """The texts the phrase matchers ran on (the pre-filter's skips are missing from it)."""
+    """The texts (as their tokens' norms, joined) whose phrases were looked up (the
+    pre-filter's skips are missing from it)."""
     runs: Calls = []
-    matched = BrandPhrases._matched
+    occurrences = brand_phrases.PhraseTable.occurrences
 
-    def spy(self: BrandPhrases, script: Script, doc: spacy.tokens.Doc) -> dict[int, list[str]]:
-        runs.append(doc.text)
-        return matched(self, script, doc)
+    def spy(
+        self: brand_phrases.PhraseTable, norms: Sequence[str]
+    ) -> Iterator[tuple[int, int, int]]:
+        runs.append("".join(norms))
+        return occurrences(self, norms)
 
-    monkeypatch.setattr(BrandPhrases, "_matched", spy)
+    monkeypatch.setattr(brand_phrases.PhraseTable, "occurrences", spy)
     return runs
 
 
@@ -60,9 +68,60 @@ def _japanese_texts() -> list[str]:
 def test_japanese_tokens_are_those_of_spacys_japanese_tokenizer(phrases: BrandPhrases) -> None:
     japanese = spacy.blank("ja")
     for text in _japanese_texts():
-        ours = [(t.text, t.whitespace_, t.norm_) for t in phrases.doc("ja", text)]
-        theirs = [(t.text, t.whitespace_, fold(t.norm_)) for t in japanese.make_doc(text)]
-        assert ours == theirs, text
+        ours = phrases.tokens("ja", text)
+        theirs = japanese.make_doc(text)
+        assert ours.norms == [fold(t.norm_) for t in theirs], text
+        for start in range(len(theirs)):  # each token, and its whitespace before the next
+            for end in range(start + 1, min(start + 3, len(theirs) + 1)):
+                assert ours.text_of(start, end) == theirs[start:end].text, text
+
+
+def test_phrases_are_found_where_spacys_phrase_matcher_finds_them() -> None:
+    terms = [["the", "the service", "customer service", "サービス", "携帯 電話"], ["service", "の"]]
+    exclusions = [["customer service team"], ["ので"]]
+    ours = BrandPhrases(terms, exclusions)
+    texts = [m.text for m in generate_mentions(300, 11)] + [
+        "the the service of the customer service team",
+        "携帯電話のサービス、携帯 電話ので",
+    ]
+    for text in texts:
+        script: Script = "ja" if CJK.search(text) else "en"
+        tokens = ours.tokens(script, text)
+        spans = _phrase_matcher_spans(ours, script, tokens.norms, terms, exclusions)
+        found = {
+            brand: [tokens.text_of(start, end) for start, end in brand_spans]
+            for brand, brand_spans in spans.items()
+        }
+        assert ours.find(script, text) == found, text
+
+
+def _phrase_matcher_spans(
+    ours: BrandPhrases,
+    script: Script,
+    norms: list[str],
+    terms: list[list[str]],
+    exclusions: list[list[str]],
+) -> dict[int, list[tuple[int, int]]]:
+    """Each brand's term spans in ``norms`` outside its exclusions, by spaCy's PhraseMatcher."""
+    vocab = spacy.blank("en").vocab
+
+    def matcher(phrases: list[list[str]]) -> PhraseMatcher:
+        found = PhraseMatcher(vocab)
+        for brand, of_brand in enumerate(phrases):
+            docs = [Doc(vocab, words=ours.tokens(script, phrase).norms) for phrase in of_brand]
+            found.add(str(brand), docs)
+        return found
+
+    doc = Doc(vocab, words=norms)
+    excluded: dict[int, list[tuple[int, int]]] = {}
+    for key, start, end in matcher(exclusions)(doc):
+        excluded.setdefault(int(vocab.strings[key]), []).append((start, end))
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for key, start, end in matcher(terms)(doc):
+        brand = int(vocab.strings[key])
+        if not any(s <= start and end <= e for s, e in excluded.get(brand, [])):
+            spans.setdefault(brand, []).append((start, end))
+    return spans
 
 
 @pytest.mark.parametrize(
@@ -93,4 +152,7 @@ def test_posts_without_a_brand_form_are_skipped(phrases: BrandPhrases, matcher_r
     assert matcher_runs == []
     assert phrases.find("en", "Hoshi Mobile Legends tonight") == {}  # a candidate, excluded
     assert phrases.find("ja", "ほしモバイル最高") == {0: ["ほしモバイル"], 1: ["ほしモバイル"]}
-    assert matcher_runs == ["Hoshi Mobile Legends tonight", "ほしモバイル最高"]
+    assert matcher_runs == [  # exclusions first, then terms
+        *["hoshimobilelegendstonight"] * 2,
+        *["".join(phrases.tokens("ja", "ほしモバイル最高").norms)] * 2,
+    ]
