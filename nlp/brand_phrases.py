@@ -31,7 +31,7 @@ from core import fold
 Script = Literal["en", "ja"]
 SCRIPTS: tuple[Script, ...] = ("en", "ja")
 BLANK = "空白"  # Sudachi's part of speech for whitespace
-FOLDED_NORMS_CACHED = 65_536
+FOLDED_NORMS_CACHED = 65_536  # distinct norms whose casefolded form is kept
 
 
 @dataclass(frozen=True)
@@ -147,8 +147,10 @@ class PhraseTable:
         self._brands: dict[tuple[str, ...], list[int]] = {}
         for brand, brand_phrases in enumerate(phrases):
             for phrase in brand_phrases:
-                brands = self._brands.setdefault(phrase, []) if phrase else []
-                if phrase and brand not in brands:
+                if not phrase:  # no tokens: nothing to find
+                    continue
+                brands = self._brands.setdefault(phrase, [])
+                if brand not in brands:
                     brands.append(brand)
         self._lengths = sorted({len(phrase) for phrase in self._brands})
         self.first_norms = frozenset(phrase[0] for phrase in self._brands)
@@ -168,9 +170,6 @@ class PhraseTable:
 
 def _joined(words: Sequence[str], spaces: Sequence[bool], start: int, end: int) -> str:
     """The text of words ``start..end-1``: each followed by its space, but the last."""
-    return "".join(
-        word + (" " if space and index < end - 1 else "")
-        for index, word, space in zip(
-            range(start, end), words[start:end], spaces[start:end], strict=True
-        )
-    )
+    pieces = zip(words[start:end], spaces[start:end], strict=True)
+    text = "".join(word + " " * space for word, space in pieces)
+    return text[:-1] if spaces[end - 1] else text
