@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from benchmarks.synthetic import generate_mentions
 from core import fold
 from nlp import brand_phrases
-from nlp.brand_phrases import BrandPhrases, Script
+from nlp.brand_phrases import SCRIPTS, BrandPhrases, Script
 from nlp.brands import CJK
 
 LABELLED = Path(__file__).resolve().parents[2] / "data" / "labelled"
@@ -80,6 +80,7 @@ def test_phrases_are_found_where_spacys_phrase_matcher_finds_them() -> None:
     terms = [["the", "the service", "customer service", "サービス", "携帯 電話"], ["service", "の"]]
     exclusions = [["customer service team"], ["ので"]]
     ours = BrandPhrases(terms, exclusions)
+    spacys = {script: _SpacyPhraseMatchers(ours, script, terms, exclusions) for script in SCRIPTS}
     texts = [m.text for m in generate_mentions(300, 11)] + [
         "the the service of the customer service team",
         "携帯電話のサービス、携帯 電話ので",
@@ -87,41 +88,47 @@ def test_phrases_are_found_where_spacys_phrase_matcher_finds_them() -> None:
     for text in texts:
         script: Script = "ja" if CJK.search(text) else "en"
         tokens = ours.tokens(script, text)
-        spans = _phrase_matcher_spans(ours, script, tokens.norms, terms, exclusions)
         found = {
             brand: [tokens.text_of(start, end) for start, end in brand_spans]
-            for brand, brand_spans in spans.items()
+            for brand, brand_spans in spacys[script].spans(tokens.norms).items()
         }
         assert ours.find(script, text) == found, text
 
 
-def _phrase_matcher_spans(
-    ours: BrandPhrases,
-    script: Script,
-    norms: list[str],
-    terms: list[list[str]],
-    exclusions: list[list[str]],
-) -> dict[int, list[tuple[int, int]]]:
-    """Each brand's term spans in ``norms`` outside its exclusions, by spaCy's PhraseMatcher."""
-    vocab = spacy.blank("en").vocab
+class _SpacyPhraseMatchers:
+    """spaCy's PhraseMatcher over the norms of one script's tokens: the reference."""
 
-    def matcher(phrases: list[list[str]]) -> PhraseMatcher:
-        found = PhraseMatcher(vocab)
-        for brand, of_brand in enumerate(phrases):
-            docs = [Doc(vocab, words=ours.tokens(script, phrase).norms) for phrase in of_brand]
-            found.add(str(brand), docs)
-        return found
+    def __init__(
+        self,
+        ours: BrandPhrases,
+        script: Script,
+        terms: list[list[str]],
+        exclusions: list[list[str]],
+    ) -> None:
+        self._vocab = spacy.blank("en").vocab
 
-    doc = Doc(vocab, words=norms)
-    excluded: dict[int, list[tuple[int, int]]] = {}
-    for key, start, end in matcher(exclusions)(doc):
-        excluded.setdefault(int(vocab.strings[key]), []).append((start, end))
-    spans: dict[int, list[tuple[int, int]]] = {}
-    for key, start, end in matcher(terms)(doc):
-        brand = int(vocab.strings[key])
-        if not any(s <= start and end <= e for s, e in excluded.get(brand, [])):
-            spans.setdefault(brand, []).append((start, end))
-    return spans
+        def matcher(phrases: list[list[str]]) -> PhraseMatcher:
+            found = PhraseMatcher(self._vocab)
+            for brand, of_brand in enumerate(phrases):
+                norms = [ours.tokens(script, phrase).norms for phrase in of_brand]
+                found.add(str(brand), [Doc(self._vocab, words=words) for words in norms])
+            return found
+
+        self._terms = matcher(terms)
+        self._exclusions = matcher(exclusions)
+
+    def spans(self, norms: list[str]) -> dict[int, list[tuple[int, int]]]:
+        """Each brand's term spans in ``norms`` outside its exclusions."""
+        doc = Doc(self._vocab, words=norms)
+        excluded: dict[int, list[tuple[int, int]]] = {}
+        for key, start, end in self._exclusions(doc):
+            excluded.setdefault(int(self._vocab.strings[key]), []).append((start, end))
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for key, start, end in self._terms(doc):
+            brand = int(self._vocab.strings[key])
+            if not any(s <= start and end <= e for s, e in excluded.get(brand, [])):
+                spans.setdefault(brand, []).append((start, end))
+        return spans
 
 
 @pytest.mark.parametrize(
