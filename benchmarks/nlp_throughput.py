@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for backend in args.backends.split(","):
         analyzer = Analyzer(settings, backend=backend, progress=lambda s: print(s, file=sys.stderr))
         config = analyzer.config
-        batches = make_batches(texts, config.max_length, settings.nlp.batch_size)
+        batches = make_batches(texts, config.max_length, analyzer.batch_size)
         run: BatchRunner
         if backend == "onnx":
             run = OnnxClassifier(

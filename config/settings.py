@@ -159,7 +159,7 @@ class NlpSettings(StrictModel):
     labels: dict[str, ModelLabel] = {}
     negative_threshold: Probability | None = None
     complaint_threshold: Probability | None = None
-    batch_size: Annotated[int, Field(ge=1, le=1024)] = 64
+    batch_size: Annotated[int, Field(ge=0, le=1024)] = 0
     threads: Annotated[int, Field(ge=0, le=256)] = 0
     topic_similarity: Annotated[float, Field(gt=0, le=1)] = 0.9
     topics: list[TopicSettings] = []

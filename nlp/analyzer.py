@@ -28,7 +28,7 @@ from pathlib import Path
 from config import NlpSettings, Settings, default_cache_dir
 from core import AnalyzedMention, Mention, ModelError, Sentiment
 from nlp import DEFAULT_MODEL_DIR
-from nlp.batching import Outputs
+from nlp.batching import Outputs, default_batch_size
 from nlp.brands import BrandMatcher
 from nlp.decisions import calibrated_complaint, calibrated_sentiment, sentiment_decisions
 from nlp.intent import Intent, decide_intent
@@ -68,8 +68,7 @@ class Analyzer:
         self.model_dir = model_dir or nlp.model or DEFAULT_MODEL_DIR
         hugging_face = is_hf_model(self.model_dir)
         self.backend = _backend(backend or nlp.backend, hugging_face, nlp.device, self.model_dir)
-        self._batch_size = nlp.batch_size
-        self.config, self._predict = self._load(nlp, hugging_face, progress)
+        self.config, self._predict, self.batch_size = self._load(nlp, hugging_face, progress)
         self.calibration = _calibration(self.config.calibration, nlp)
         self._languages = LanguageDetector(nlp.languages)
         self._brands = BrandMatcher(settings.brands, settings.competitors)
@@ -78,14 +77,17 @@ class Analyzer:
 
     def _load(
         self, nlp: NlpSettings, hugging_face: bool, progress: Callable[[str], None] | None
-    ) -> tuple[ModelConfig, Predict]:
-        """The model's config and its prediction function on the chosen backend."""
+    ) -> tuple[ModelConfig, Predict, int]:
+        """The model's config, its prediction function on the chosen backend and the posts per
+        batch (``nlp.batch_size``, or the device's default for 0)."""
         if hugging_face:
             from nlp.hf_backend import HfClassifier  # noqa: PLC0415 - torch: see the docstring
             from nlp.inference import resolve_device  # noqa: PLC0415
 
-            model = HfClassifier(self.model_dir, nlp.labels, resolve_device(nlp.device))
-            return model.config, lambda texts: model.predict(texts, self._batch_size)
+            device = resolve_device(nlp.device)
+            batch_size = nlp.batch_size or default_batch_size(device.type)
+            model = HfClassifier(self.model_dir, nlp.labels, device)
+            return model.config, lambda texts: model.predict(texts, batch_size), batch_size
         if nlp.labels:
             raise ModelError(
                 f"nlp.labels maps a Hugging Face model's labels, but {self.model_dir} is a "
@@ -97,16 +99,20 @@ class Analyzer:
             from nlp.inference import resolve_device, torch_predict  # noqa: PLC0415
 
             device = resolve_device(nlp.device)
+            batch_size = nlp.batch_size or default_batch_size(device.type)
             care = load_model(self.model_dir)[0].to(device)
-            return config, lambda texts: torch_predict(
-                care, texts, config.max_length, self._batch_size, device
+            return (
+                config,
+                lambda texts: torch_predict(care, texts, config.max_length, batch_size, device),
+                batch_size,
             )
         if progress is not None:
             progress(f"loading ONNX model for {config.name} (built once, then cached)")
         runner = OnnxClassifier(
             build_onnx(self.model_dir, default_cache_dir()), config.max_length, nlp.threads or None
         )
-        return config, lambda texts: runner.predict(texts, self._batch_size)
+        batch_size = nlp.batch_size or default_batch_size("cpu")
+        return config, lambda texts: runner.predict(texts, batch_size), batch_size
 
     def encode(self, texts: Sequence[str]) -> Embeddings:
         """Sentence embeddings of ``texts`` (used for topic descriptions)."""

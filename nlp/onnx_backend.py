@@ -16,7 +16,7 @@ from pathlib import Path
 
 import onnxruntime as ort
 
-from nlp.batching import Array, Batch, Outputs, make_batches, run_batches
+from nlp.batching import CPU_BATCH_SIZE, Array, Batch, Outputs, make_batches, run_batches
 from nlp.model_config import WEIGHTS_FILE
 
 EXPORT_VERSION = 6  # bump when a recipe in nlp.onnx_export changes (6: a recipe per CPU)
@@ -72,7 +72,7 @@ class OnnxClassifier:
         )
         return sentiment, complaint, embedding
 
-    def predict(self, texts: Sequence[str], batch_size: int = 64) -> Outputs:
+    def predict(self, texts: Sequence[str], batch_size: int = CPU_BATCH_SIZE) -> Outputs:
         """(sentiment probabilities, complaint probabilities, embeddings) in input order."""
         batches = make_batches(texts, self.max_length, batch_size)
         return run_batches(batches, len(texts), self.run)

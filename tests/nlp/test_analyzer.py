@@ -133,3 +133,22 @@ def test_the_optional_teacher_scores_posts_through_the_analyzer() -> None:
     assert scores[2].sentiment == "positive"
     assert scores[4].lang == "ja" and scores[4].sentiment == "negative"
     assert scores[5].sentiment == "positive"
+
+
+def test_batch_size_is_the_devices_default_unless_set_and_changes_no_result(
+    analyzers: dict[str, Analyzer],
+) -> None:
+    assert Settings().nlp.batch_size == 0
+    assert analyzers["onnx"].batch_size == 32
+    assert analyzers["torch"].batch_size == (64 if torch_sees_a_gpu() else 32)
+    shipped = load_settings()
+    settings = shipped.model_copy(update={"nlp": shipped.nlp.model_copy(update={"batch_size": 3})})
+    threes = Analyzer(settings, backend="onnx")
+    assert threes.batch_size == 3
+    assert threes.score_texts(SAMPLE) == analyzers["onnx"].score_texts(SAMPLE)
+
+
+def torch_sees_a_gpu() -> bool:
+    import torch  # noqa: PLC0415 - the torch backend has loaded it already
+
+    return torch.cuda.is_available()
