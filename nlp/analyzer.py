@@ -28,7 +28,7 @@ from pathlib import Path
 from config import NlpSettings, Settings, default_cache_dir
 from core import AnalyzedMention, Mention, ModelError, Sentiment
 from nlp import DEFAULT_MODEL_DIR
-from nlp.batching import Outputs, default_batch_size
+from nlp.batching import Outputs, inference_batch_size
 from nlp.brands import BrandMatcher
 from nlp.decisions import calibrated_complaint, calibrated_sentiment, sentiment_decisions
 from nlp.intent import Intent, decide_intent
@@ -78,14 +78,14 @@ class Analyzer:
     def _load(
         self, nlp: NlpSettings, hugging_face: bool, progress: Callable[[str], None] | None
     ) -> tuple[ModelConfig, Predict, int]:
-        """The model's config, its prediction function on the chosen backend and the posts per
-        batch (``nlp.batch_size``, or the device's default for 0)."""
+        """The model's config, its prediction function on the chosen backend and its posts per
+        batch (:func:`nlp.batching.inference_batch_size`)."""
         if hugging_face:
             from nlp.hf_backend import HfClassifier  # noqa: PLC0415 - torch: see the docstring
             from nlp.inference import resolve_device  # noqa: PLC0415
 
             device = resolve_device(nlp.device)
-            batch_size = nlp.batch_size or default_batch_size(device.type)
+            batch_size = inference_batch_size(nlp.batch_size, device.type)
             model = HfClassifier(self.model_dir, nlp.labels, device)
             return model.config, lambda texts: model.predict(texts, batch_size), batch_size
         if nlp.labels:
@@ -99,7 +99,7 @@ class Analyzer:
             from nlp.inference import resolve_device, torch_predict  # noqa: PLC0415
 
             device = resolve_device(nlp.device)
-            batch_size = nlp.batch_size or default_batch_size(device.type)
+            batch_size = inference_batch_size(nlp.batch_size, device.type)
             care = load_model(self.model_dir)[0].to(device)
             return (
                 config,
@@ -111,7 +111,7 @@ class Analyzer:
         runner = OnnxClassifier(
             build_onnx(self.model_dir, default_cache_dir()), config.max_length, nlp.threads or None
         )
-        batch_size = nlp.batch_size or default_batch_size("cpu")
+        batch_size = inference_batch_size(nlp.batch_size, "cpu")
         return config, lambda texts: runner.predict(texts, batch_size), batch_size
 
     def encode(self, texts: Sequence[str]) -> Embeddings:
