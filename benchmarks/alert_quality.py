@@ -2,15 +2,15 @@
 
 A labelled stream the model never trained on (the held-out validation sets of
 ``nlp.load_corpus``: ``en_care`` and ``ja_posts`` with sentiment and intent, ``complaints``
-with the complaint label only, and a sample of ``tweeteval`` and ``goemotions`` with
-sentiment only) goes through the configured ``Analyzer`` (real inference) and the real
-``RuleEngine``, once with the configured rules and once with the first release's default
-rules (:data:`OLD_DEFAULT_RULES`). Every post is about the first own brand; the stream tests
-the rules' decision, not brand matching, so by default (``--mark attached``) the model
-reads the labelled text as it is and the own-brand match is attached to the analysed
-mention; ``hashtag`` and ``handle`` put the brand into the text instead (``#HoshiMobile`` at
-the end, ``@hoshimobile`` in front) and brand matching finds it, which shows how much
-naming the brand moves the model.
+with the complaint label (and the project's sentiment label on its tweets to brands), and a
+sample of ``tweeteval`` and ``goemotions`` with sentiment only) goes through the configured
+``Analyzer`` (real inference) and the real ``RuleEngine``, once with the configured rules and
+once with the first release's default rules (:data:`OLD_DEFAULT_RULES`). Every post is
+about the first own brand; the stream tests the rules' decision, not brand matching, so by
+default (``--mark attached``) the model reads the labelled text as it is and the own-brand
+match is attached to the analysed mention; ``hashtag`` and ``handle`` put the brand into
+the text instead (``#HoshiMobile`` at the end, ``@hoshimobile`` in front) and brand matching
+finds it, which shows how much naming the brand moves the model.
 
 A post is *actionable* when its labels say negative, complaint or question (only the labels
 a set has count, so precision on the partly labelled sets is a lower bound). Per set and
@@ -258,8 +258,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\n".join(table(results)))
     print(
         "actionable = labelled negative, complaint or question; tweeteval and goemotions are"
-        " labelled for sentiment only, complaints for complaint only, so their precision is a"
-        " lower bound"
+        " labelled for sentiment only, complaints' random tweets for complaint only, so their"
+        " precision is a lower bound"
     )
     return 0
 

@@ -31,7 +31,9 @@ Array = npt.NDArray[np.float32]
 TEMPERATURES = np.geomspace(0.4, 4.0, 49)
 THRESHOLDS = np.round(np.arange(0.10, 0.91, 0.01), 2)
 TRADE_OFF_THRESHOLDS = (0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60)
-CARE_SETS = ("en_care", "ja_posts", "complaints")
+OWN_CARE_SETS = ("en_care", "ja_posts")
+REAL_CARE_SETS = ("complaints",)
+CARE_SETS = OWN_CARE_SETS + REAL_CARE_SETS
 CARE_NEGATIVE_RECALL = 0.85
 
 
@@ -140,17 +142,18 @@ def trade_off(sets: Sequence[Predictions], calibration: Calibration) -> list[dic
     return rows
 
 
-def care_sets(sets: Sequence[Predictions]) -> list[Predictions]:
-    """The sets holding posts a care team needs to see (:data:`CARE_SETS`)."""
-    return [each for each in sets if each.name in CARE_SETS]
+def care_sets(sets: Sequence[Predictions], names: Sequence[str] = CARE_SETS) -> list[Predictions]:
+    """The sets holding posts a care team needs to see (:data:`CARE_SETS`, or some of them:
+    :data:`OWN_CARE_SETS` the team wrote, :data:`REAL_CARE_SETS` real tweets to brands)."""
+    return [each for each in sets if each.name in names]
 
 
 def care_negative_recall(
     sets: Sequence[Predictions], temperature: float, threshold: float | None
 ) -> float:
     """Share of the posts a care team needs to see that are scored negative: posts labelled
-    negative, and in sets without sentiment labels (real complaint tweets) posts labelled
-    complaints. 0 when the sets hold none."""
+    negative, and in sets without sentiment labels posts labelled complaints. 0 when the sets
+    hold none."""
     caught = needed = 0
     for each in sets:
         if any(e.sentiment for e in each.examples):

@@ -10,7 +10,10 @@ Validation sets (held out, never trained on):
 - ``umsab``: the UMSAB validation splits of the non-English languages;
 - ``chabsa``: 15 % of chABSA (Japanese, binary), carved by text hash;
 - ``ja_posts`` / ``en_care``: 40 % of the project's labelled posts, carved by text hash;
-- ``complaints``: 25 % of the complaints corpus, carved by text hash (complaint labels only).
+- ``complaints``: 25 % of the complaints corpus, carved by text hash: complaint labels, and for
+  the tweets addressed to brands a sentiment label the project gave them
+  (``data/labelled/complaints_sentiment.jsonl``, by tweet id): real care posts that the team
+  did not write.
 """
 
 from __future__ import annotations
@@ -90,11 +93,16 @@ def load_corpus(shared_data: Path, labelled: Path) -> Corpus:
             add(_sentiment(row), "umsab" if row.get("split") == "validation" else None)
     for row in _rows(sentiment / "chabsa_train.jsonl"):
         add(_sentiment(row), "chabsa" if in_holdout(str(row["text"]), 0.15) else None)
+    care_sentiment = {
+        str(row["id"]): str(row["sentiment"])
+        for row in _rows(labelled / "complaints_sentiment.jsonl")
+    }
     for row in _rows(shared_data / "intent" / "complaints_train.jsonl"):
         example = Example(
             text=str(row["text"]),
             lang="en",
             source=str(row["source"]),
+            sentiment=care_sentiment.get(str(row.get("id"))),
             complaint=row["label"] == "complaint",
         )
         add(example, "complaints" if in_holdout(example.text, 0.25) else None)

@@ -8,8 +8,15 @@ from pathlib import Path
 from nlp.classifier import CareClassifier, ModelConfig, save_model
 from nlp.inference import torch_predict
 from nlp.metrics import Report
-from nlp.training.calibrate import care_negative_recall, care_sets, fit_calibration, trade_off
-from nlp.training.card import model_card
+from nlp.training.calibrate import (
+    OWN_CARE_SETS,
+    REAL_CARE_SETS,
+    care_negative_recall,
+    care_sets,
+    fit_calibration,
+    trade_off,
+)
+from nlp.training.card import ALL_POSTS, OWN_CARE, REAL_CARE, model_card
 from nlp.training.data import Example, load_corpus
 from nlp.training.distill import student_from_teacher, teacher_labels
 from nlp.training.evaluate import evaluate, halves, predict_sets
@@ -81,8 +88,9 @@ def calibrate_and_save(
         config,
         settings,
         trade_off={
-            "all held-out posts": trade_off(held_out, calibration),
-            "care posts": trade_off(care, calibration),
+            ALL_POSTS: trade_off(held_out, calibration),
+            REAL_CARE: trade_off(care_sets(held_out, REAL_CARE_SETS), calibration),
+            OWN_CARE: trade_off(care_sets(held_out, OWN_CARE_SETS), calibration),
         },
         care_recall=care_negative_recall(
             care, calibration.sentiment_temperature, calibration.negative_threshold

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from nlp.training.calibrate import Predictions, care_negative_recall, fit_calibration, trade_off
+from nlp.training.calibrate import (
+    OWN_CARE_SETS,
+    REAL_CARE_SETS,
+    Predictions,
+    care_negative_recall,
+    care_sets,
+    fit_calibration,
+    trade_off,
+)
 from nlp.training.data import Example
 from nlp.training.evaluate import evaluate, halves
 
@@ -88,3 +96,29 @@ def test_complaints_count_as_posts_a_care_team_needs_where_a_set_has_no_sentimen
     complaints = Predictions("complaints", examples, sentiment, np.zeros(8, dtype=np.float32))
 
     assert care_negative_recall([complaints], 1.0, 0.5) == 0.75
+
+
+def test_where_complaint_tweets_carry_sentiment_the_negative_ones_are_what_care_needs() -> None:
+    # Real care tweets labelled with sentiment: a negative post that is not a complaint counts,
+    # a complaint labelled neutral does not; unlabelled rows (random tweets) are left out.
+    examples = [
+        Example(text="a", lang="en", source="complaints", sentiment="negative", complaint=False),
+        Example(text="b", lang="en", source="complaints", sentiment="negative", complaint=True),
+        Example(text="c", lang="en", source="complaints", sentiment="neutral", complaint=True),
+        Example(text="d", lang="en", source="complaints", complaint=False),
+    ]
+    sentiment = np.array([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.8, 0.1, 0.1], [0.8, 0.1, 0.1]])
+    complaints = Predictions(
+        "complaints", examples, sentiment.astype(np.float32), np.zeros(4, dtype=np.float32)
+    )
+
+    assert care_negative_recall([complaints], 1.0, 0.5) == 0.5
+
+
+def test_care_sets_are_the_teams_own_posts_and_real_tweets_to_brands() -> None:
+    rows = [("negative", [0.8, 0.1, 0.1], 1.0)]
+    sets = [_set(name, rows) for name in ("tweeteval", "en_care", "ja_posts", "complaints")]
+
+    assert [s.name for s in care_sets(sets)] == ["en_care", "ja_posts", "complaints"]
+    assert [s.name for s in care_sets(sets, OWN_CARE_SETS)] == ["en_care", "ja_posts"]
+    assert [s.name for s in care_sets(sets, REAL_CARE_SETS)] == ["complaints"]

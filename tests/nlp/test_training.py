@@ -28,6 +28,41 @@ def test_no_validation_text_is_trained_on() -> None:
     assert all(corpus.validation[name] for name in ("tweeteval", "ja_posts", "en_care"))
 
 
+def test_real_care_tweets_carry_the_projects_sentiment_labels_and_stay_held_out() -> None:
+    corpus = load_corpus(SHARED, LABELLED)
+    labelled = [e for e in corpus.validation["complaints"] if e.sentiment]
+    labels = (LABELLED / "complaints_sentiment.jsonl").read_text().splitlines()
+    assert len(labelled) == len(labels) == 340
+    assert {e.sentiment for e in labelled} == {"negative", "neutral", "positive"}
+    assert all(e.complaint is not None for e in labelled)
+    assert not any(e.source == "complaints-acl2019" and e.sentiment for e in corpus.train)
+
+
+def test_sentiment_labels_attach_to_complaint_tweets_by_id(tmp_path: Path) -> None:
+    shared, labelled = tmp_path / "shared", tmp_path / "labelled"
+    (shared / "sentiment").mkdir(parents=True)
+    (shared / "intent").mkdir()
+    labelled.mkdir()
+    tweets = [
+        {"id": str(i), "text": f"@brand tweet {i}", "label": "complaint", "source": "c"}
+        for i in range(40)
+    ]
+    (shared / "intent" / "complaints_train.jsonl").write_text(
+        "".join(json.dumps(t) + "\n" for t in tweets)
+    )
+    (labelled / "complaints_sentiment.jsonl").write_text('{"id": "3", "sentiment": "negative"}\n')
+    for name in ("ja_posts.jsonl", "en_care_posts.jsonl"):
+        (labelled / name).write_text("")
+    for name in ("tweeteval_train", "tweeteval_val", "goemotions_sentiment", "chabsa_train"):
+        (shared / "sentiment" / f"{name}.jsonl").write_text("")
+
+    corpus = load_corpus(shared, labelled)
+
+    everything = corpus.train + corpus.validation["complaints"]
+    assert [e.text for e in everything if e.sentiment] == ["@brand tweet 3"]
+    assert next(e for e in everything if e.sentiment).sentiment == "negative"
+
+
 def test_the_holdout_split_is_deterministic() -> None:
     assert in_holdout("ほしモバイル最悪", 0.4) == in_holdout("ほしモバイル最悪", 0.4)
     share = sum(in_holdout(f"post number {i}", 0.25) for i in range(4000)) / 4000
@@ -59,6 +94,7 @@ def test_training_end_to_end_on_a_tiny_subset(tiny_model: Path) -> None:
     assert loaded.calibration.negative_threshold is not None
     threshold = loaded.calibration.negative_threshold
     assert f"| {threshold:.2f} |" in card and "For a care team: at its threshold" in card
+    assert "on real care tweets, negative precision" in card
 
 
 @pytest.mark.slow
