@@ -5,7 +5,8 @@ the *report* half is what the model card reports, so the reported figures are no
 
 The negative threshold serves two masters: mean macro-recall over every set, and a care team
 that must not miss negative posts. It is the macro-recall optimum, lowered where needed until
-the care posts' negative recall reaches :data:`CARE_NEGATIVE_RECALL`.
+the negative recall of each kind of care post (:data:`CARE_GROUPS`: the team's own posts, real
+tweets to brands) reaches :data:`CARE_NEGATIVE_RECALL`, so one kind cannot hide the other.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ TRADE_OFF_THRESHOLDS = (0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60)
 OWN_CARE_SETS = ("en_care", "ja_posts")
 REAL_CARE_SETS = ("complaints",)
 CARE_SETS = OWN_CARE_SETS + REAL_CARE_SETS
+CARE_GROUPS = (OWN_CARE_SETS, REAL_CARE_SETS)
 CARE_NEGATIVE_RECALL = 0.85
 
 
@@ -75,16 +77,21 @@ class Predictions:
 def fit_calibration(sets: Sequence[Predictions]) -> Calibration:
     """Temperatures by negative log-likelihood over every set, then the thresholds that
     maximise the mean macro-recall (sentiment) and mean macro-F1 (complaint) across sets;
-    the negative threshold is lowered to the highest one whose care negative recall
-    (:func:`care_negative_recall`) reaches :data:`CARE_NEGATIVE_RECALL`, when one does."""
+    the negative threshold is lowered to the highest one at which the care negative recall
+    (:func:`care_negative_recall`) of every care group present reaches
+    :data:`CARE_NEGATIVE_RECALL`, when one does."""
     sentiment_temperature = _sentiment_temperature(sets)
     complaint_temperature = _complaint_temperature(sets)
     negative = _best_threshold(lambda t: _mean_sentiment_recall(sets, sentiment_temperature, t))
-    care = care_sets(sets)
+    groups = [group for names in CARE_GROUPS if (group := care_sets(sets, names))]
     reaching = [
         float(t)
         for t in THRESHOLDS
-        if care_negative_recall(care, sentiment_temperature, float(t)) >= CARE_NEGATIVE_RECALL
+        if groups
+        and all(
+            care_negative_recall(group, sentiment_temperature, float(t)) >= CARE_NEGATIVE_RECALL
+            for group in groups
+        )
     ]
     if reaching:
         negative = min(negative, max(reaching))

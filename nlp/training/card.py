@@ -94,7 +94,7 @@ other half, which nothing was tuned on.
 | --- | --- | --- |
 | sentiment temperature | {calibration.sentiment_temperature:g} | probabilities = softmax(logits / T) |
 | complaint temperature | {calibration.complaint_temperature:g} | probability = sigmoid(logit / T) |
-| `nlp.negative_threshold` | {calibration.negative_threshold} | negative when P(negative) reaches it (maximises mean macro-recall, lowered if needed until care posts' negative recall reaches {CARE_NEGATIVE_RECALL:g}) |
+| `nlp.negative_threshold` | {calibration.negative_threshold} | negative when P(negative) reaches it (maximises mean macro-recall, lowered if needed until the negative recall of the team's own care posts and of real care tweets each reaches {CARE_NEGATIVE_RECALL:g}) |
 | `nlp.complaint_threshold` | {calibration.complaint_threshold:g} | complaint when P(complaint) reaches it (maximises mean complaint macro-F1) |
 
 Both can be overridden in `config/kikimimi.yaml` (`nlp:`). Lower thresholds catch more

@@ -122,3 +122,25 @@ def test_care_sets_are_the_teams_own_posts_and_real_tweets_to_brands() -> None:
     assert [s.name for s in care_sets(sets)] == ["en_care", "ja_posts", "complaints"]
     assert [s.name for s in care_sets(sets, OWN_CARE_SETS)] == ["en_care", "ja_posts"]
     assert [s.name for s in care_sets(sets, REAL_CARE_SETS)] == ["complaints"]
+
+
+def test_each_kind_of_care_post_reaches_the_recall_target_not_just_their_pool() -> None:
+    # The team's own posts are easy (P(negative) 0.5-0.8), the real tweets are not (0.25-0.55):
+    # pooled, the easy posts would carry the threshold past the real tweets' weak negatives.
+    own = [("negative", [p, 0.9 - p, 0.1], 1.0) for p in np.linspace(0.5, 0.8, 60)]
+    own += [("neutral", [0.20, 0.70, 0.10], 0.0)] * 60
+    real = [("negative", [p, 0.9 - p, 0.1], 1.0) for p in np.linspace(0.25, 0.55, 20)]
+    real += [("neutral", [0.45, 0.45, 0.10], 0.0)] * 20
+    sets = [_set("en_care", own), _set("complaints", real)]
+
+    calibration = fit_calibration(sets)
+
+    temperature, threshold = calibration.sentiment_temperature, calibration.negative_threshold
+    assert threshold is not None
+    for names in (OWN_CARE_SETS, REAL_CARE_SETS):
+        assert care_negative_recall(care_sets(sets, names), temperature, threshold) >= 0.85
+    assert (
+        care_negative_recall(care_sets(sets, REAL_CARE_SETS), temperature, threshold + 0.01) < 0.85
+    )
+    pooled = care_sets(sets)
+    assert care_negative_recall(pooled, temperature, threshold + 0.05) >= 0.85
