@@ -20,14 +20,15 @@ from nlp import E5SentenceEncoder
 from nlp.sentence_encoder import CENTRE_FILE
 
 LABELLED = Path(__file__).resolve().parents[1] / "data" / "labelled"
+POST_FILES = ("en_care_posts.jsonl", "ja_posts.jsonl")
 
 
 def labelled_texts() -> list[str]:
     """Every labelled post's text, file by file, in file order."""
     return [
         json.loads(line)["text"]
-        for path in sorted(LABELLED.glob("*.jsonl"))
-        for line in path.read_text(encoding="utf-8").splitlines()
+        for name in POST_FILES
+        for line in (LABELLED / name).read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
 
