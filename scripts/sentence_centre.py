@@ -12,22 +12,19 @@ sample of the posts.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 
 from nlp import E5SentenceEncoder
+from nlp.onnx_export import LABELLED, LABELLED_FILES
 from nlp.sentence_encoder import CENTRE_FILE
-
-LABELLED = Path(__file__).resolve().parents[1] / "data" / "labelled"
-POST_FILES = ("en_care_posts.jsonl", "ja_posts.jsonl")
 
 
 def labelled_texts() -> list[str]:
     """Every labelled post's text, file by file, in file order."""
     return [
         json.loads(line)["text"]
-        for name in POST_FILES
+        for name in LABELLED_FILES
         for line in (LABELLED / name).read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]

@@ -12,12 +12,10 @@ import pytest
 
 from core import ModelError
 from nlp import E5SentenceEncoder, sentence_encoder
+from nlp.onnx_export import LABELLED, LABELLED_FILES
 from nlp.sentence_encoder import EMBEDDING_SIZE
 
 pytestmark = pytest.mark.slow
-
-LABELLED = Path(__file__).resolve().parents[2] / "data" / "labelled"
-POST_FILES = ("en_care_posts.jsonl", "ja_posts.jsonl")  # the posts; not the tweets' labels
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +35,7 @@ def test_rows_are_normalised_and_in_input_order(encoder: E5SentenceEncoder) -> N
 def test_the_shipped_centre_is_the_mean_of_the_labelled_posts(encoder: E5SentenceEncoder) -> None:
     texts = [
         json.loads(line)["text"]
-        for name in POST_FILES
+        for name in LABELLED_FILES
         for line in (LABELLED / name).read_text(encoding="utf-8").splitlines()
     ]
     sample = encoder.encode(texts[::20]).mean(axis=0)  # 90 of the 1,800 posts
