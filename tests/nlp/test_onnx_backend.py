@@ -14,7 +14,7 @@ import pytest
 from config.paths import default_cache_dir
 from nlp import DEFAULT_MODEL_DIR
 from nlp.classifier import load_config
-from nlp.onnx_backend import OnnxClassifier, build_onnx, int8_recipe
+from nlp.onnx_backend import OnnxClassifier, build_onnx, int8_recipe, open_session
 from tests.nlp.onnx_graphs import export_graph, float_weight_matmuls, op_count
 
 pytestmark = pytest.mark.slow
@@ -60,10 +60,24 @@ def test_the_export_is_built_by_this_cpus_recipe() -> None:
     attention = op_count(graph, "MultiHeadAttention")
     layers = load_config(DEFAULT_MODEL_DIR).num_layers
     assert path.name.endswith(f"-{int8_recipe()}.onnx")
-    if int8_recipe() == "vnni":
-        assert not float_matmuls and attention == layers
+    assert op_count(graph, "LayerNormalization") >= 2 * layers  # portable: + the embeddings'
+    assert not op_count(graph, "SkipLayerNormalization") and not op_count(graph, "BiasGelu")
+    if int8_recipe() == "vnni":  # the first layer's down-projection stays in float
+        assert float_matmuls == ["/model/encoder/encoder/layer.0/output/dense/MatMul"]
+        assert attention == layers
     else:  # the down-projections stay in float
         assert len(float_matmuls) == layers and not attention
+
+
+def test_the_session_keeps_the_exports_plain_layer_norms_and_gelus(tmp_path: Path) -> None:
+    """ONNX Runtime would fuse them into its slower SkipLayerNormalization and BiasGelu."""
+    optimized = tmp_path / "optimized.onnx"
+    open_session(build_onnx(DEFAULT_MODEL_DIR, default_cache_dir()), optimized_copy=optimized)
+    graph = export_graph(optimized)
+    layers = load_config(DEFAULT_MODEL_DIR).num_layers
+    assert op_count(graph, "LayerNormalization") >= 2 * layers  # portable: + the embeddings'
+    assert op_count(graph, "Gelu") == layers
+    assert not op_count(graph, "SkipLayerNormalization") and not op_count(graph, "BiasGelu")
 
 
 def test_outputs_do_not_depend_on_batch_mates() -> None:

@@ -36,6 +36,8 @@ def test_the_portable_recipe_keeps_down_projections_in_float_and_follows_torch(
     assert len(float_matmuls) == config.num_layers
     assert all("/output/dense/" in name and "/attention/" not in name for name in float_matmuls)
     assert op_count(graph, "MultiHeadAttention") == 0
+    assert op_count(graph, "LayerNormalization") >= 2 * config.num_layers  # + the embeddings'
+    assert not op_count(graph, "SkipLayerNormalization") and not op_count(graph, "BiasGelu")
     texts = calibration_texts()[::3]
     exported = OnnxClassifier(target, config.max_length).predict(texts)
     reference = torch_predict(model, texts, config.max_length)
