@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,9 +12,13 @@ import pytest
 
 from config import Settings
 from config.loader import load_settings
+from core import BrandMatch, ModelError
 from core.records import AnalyzedMention, Author, IndexedMention, Mention
 from nlp import DEFAULT_MODEL_DIR
 from nlp.analyzer import Analyzer
+from nlp.batching import Outputs
+from nlp.brands import BrandMatcher
+from nlp.onnx_backend import OnnxClassifier
 from nlp.training.data import load_corpus
 
 pytestmark = pytest.mark.slow
@@ -78,6 +84,42 @@ def test_analyze_builds_records_with_brands(analyzers: dict[str, Analyzer]) -> N
     first = analyzed[0].sentiment
     assert first is not None and first.model == f"{DEFAULT_MODEL_DIR.name}/onnx"
     assert abs(sum(first.probabilities.values()) - 1) < 0.01
+
+
+def test_brands_are_matched_while_the_model_runs(
+    analyzers: dict[str, Analyzer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    matching = threading.Event()
+    predict, match = OnnxClassifier.predict, BrandMatcher.match
+
+    def model(self: OnnxClassifier, texts: Sequence[str], batch_size: int = 32) -> Outputs:
+        assert matching.wait(timeout=10), "brand matching waited for the model"
+        return predict(self, texts, batch_size)
+
+    def brands(self: BrandMatcher, text: str) -> list[BrandMatch]:
+        matching.set()
+        return match(self, text)
+
+    monkeypatch.setattr(OnnxClassifier, "predict", model)
+    monkeypatch.setattr(BrandMatcher, "match", brands)
+    now = datetime(2026, 11, 20, tzinfo=UTC)
+    mention = Mention(
+        source="bluesky", native_id="1", text=SAMPLE[0], published_at=now, collected_at=now
+    )
+    [analyzed] = analyzers["onnx"].analyze([mention])
+    assert analyzed.sentiment is not None and analyzed.sentiment.label == "negative"
+    assert [b.brand for b in analyzed.brands] == ["Hoshi Mobile"]
+
+
+def test_a_model_failure_reaches_the_caller(
+    analyzers: dict[str, Analyzer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(self: OnnxClassifier, texts: Sequence[str], batch_size: int = 32) -> Outputs:
+        raise ModelError("the model file is damaged")
+
+    monkeypatch.setattr(OnnxClassifier, "predict", failing)
+    with pytest.raises(ModelError, match="damaged"):
+        analyzers["onnx"].score_texts(["Hoshi Mobile is down"])
 
 
 def test_the_shipped_model_has_a_card() -> None:
