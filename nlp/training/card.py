@@ -81,7 +81,7 @@ head, for English, Japanese and seven more languages. Built {datetime.now(UTC):%
   (heads {settings.head_learning_rate:g}), warm-up {settings.warmup_fraction:.0%}, seed
   {settings.seed}; sentiment loss: {training}; + {settings.complaint_weight:g} x complaint
   BCE; small in-domain sets repeated {settings.upsample}.
-- **Backends:** torch (these weights) and ONNX Runtime int8 (exported from them on the machine that runs them: static, calibrated int8 weight MatMuls after SmoothQuant, so results do not depend on batch-mates; on CPUs with VNNI every weight MatMul with 8-bit weights and fused attention, elsewhere the feed-forward down-projections in float and 7-bit weights).
+- **Backends:** torch (these weights) and ONNX Runtime int8 (exported from them on the machine that runs them: static, calibrated int8 weight MatMuls after SmoothQuant, so results do not depend on batch-mates; on CPUs with VNNI every weight MatMul but the first layer's down-projection with 8-bit weights and fused attention, elsewhere the feed-forward down-projections in float and 7-bit weights).
 - **Intended use:** triage of social posts about brands. Not for decisions about people.
 - **Reproduce:** `{reproduce_command(settings, teacher)}`
 
