@@ -46,6 +46,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -79,12 +80,15 @@ SMOOTHING = 0.7  # SmoothQuant's alpha: how much of the activations' range moves
 DOWN_SMOOTHING = 0.85  # the alpha of the down-projections (GELU outputs: the widest ranges)
 
 
+FloatDownProjections = Literal["first", "all"]  # the first layer's, or every layer's
+
+
 @dataclass(frozen=True)
 class Recipe:
     """How one export is built (see the module's docstring)."""
 
     fused_attention: bool  # eager attention traced and fused into MultiHeadAttention
-    float_down_projections: str  # kept in float: "first" (the first layer's) or "all"
+    float_down_projections: FloatDownProjections
     full_range_weights: bool  # 8-bit weights; 7 where 16-bit sums could saturate
 
 
@@ -273,7 +277,7 @@ def _export(model: CareClassifier, ids: torch.Tensor, path: Path) -> None:
     )
 
 
-def _quantized_nodes(path: Path, float_down_projections: str) -> list[str]:
+def _quantized_nodes(path: Path, float_down_projections: FloatDownProjections) -> list[str]:
     """The weight MatMuls but the feed-forward down-projections kept in float:
     ``float_down_projections`` is ``"first"`` (the first layer's) or ``"all"``.
 
