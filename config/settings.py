@@ -77,11 +77,20 @@ class LocalNodeSettings(StrictModel):
     port: Annotated[int, Field(ge=1024, le=65535)] = 9200
     transport_port: Annotated[int, Field(ge=1024, le=65535)] = 9300
     heap: Annotated[str, Field(pattern=r"^[0-9]+[mg]$")] = "512m"
+    jvm_options: list[Annotated[str, Field(pattern=r"^-\S+$")]] = []
     java_home: Path | None = None
     directory: Path | None = None
     run_as_user: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_-]*$")] = "kikimimi-es"
     startup_timeout_seconds: PositiveSeconds = 180.0
     nodes: Annotated[int, Field(ge=1, le=9)] = 1
+
+    @field_validator("jvm_options")
+    @classmethod
+    def _no_heap_option(cls, options: list[str]) -> list[str]:
+        for option in options:
+            if option.startswith(("-Xms", "-Xmx")):
+                raise ValueError(f"{option!r} sets the heap, which is the heap setting's job")
+        return options
 
     @model_validator(mode="after")
     def _ports_fit(self) -> LocalNodeSettings:

@@ -20,7 +20,7 @@ from config.settings import LocalNodeSettings
 from core.index_names import IndexNames
 from core.records import Author, Engagement, Mention
 from indexer.localnode import LocalCluster, LocalNode
-from tests.elasticsearch_cluster import RunningCluster, cluster_settings
+from tests.elasticsearch_cluster import TEST_JVM_OPTIONS, RunningCluster, cluster_settings
 from tests.redis_server import REDIS_SERVER, RedisServer
 
 JA_PHRASES = (
@@ -53,7 +53,9 @@ def elasticsearch_node() -> Iterator[RunningElasticsearch]:
     """A real single-node Elasticsearch (integ-test-zip from Maven Central) on a free port."""
     directory = Path(tempfile.mkdtemp(prefix="kikimimi-test-es-"))
     directory.chmod(0o755)  # the node runs as an unprivileged user when the tests run as root
-    settings = LocalNodeSettings(port=free_port(), transport_port=free_port())
+    settings = LocalNodeSettings(
+        port=free_port(), transport_port=free_port(), jvm_options=TEST_JVM_OPTIONS
+    )
     node = LocalNode(settings, directory, progress=print)
     node.start()
     try:

@@ -22,6 +22,10 @@ CLUSTER_NODES = 2
 CLUSTER_HEAP = "384m"
 """Per node: two of them fit beside the session's single node and the other tests' servers."""
 PORT_ATTEMPTS = 50
+TEST_JVM_OPTIONS = ["-XX:TieredStopAtLevel=1"]
+"""The tests' nodes compile with the quick JIT only: a start costs about 40 % less CPU (on a
+two-core machine, 21 instead of 38 CPU seconds), and their small indices never need the
+optimising one."""
 
 
 def free_port_block(count: int, avoid: range = range(0)) -> int:
@@ -52,7 +56,13 @@ def cluster_settings(nodes: int = CLUSTER_NODES) -> LocalNodeSettings:
     """Settings for a local cluster of ``nodes`` on free consecutive ports."""
     http = free_port_block(nodes)
     transport = free_port_block(nodes, avoid=range(http, http + nodes))
-    return LocalNodeSettings(port=http, transport_port=transport, nodes=nodes, heap=CLUSTER_HEAP)
+    return LocalNodeSettings(
+        port=http,
+        transport_port=transport,
+        nodes=nodes,
+        heap=CLUSTER_HEAP,
+        jvm_options=TEST_JVM_OPTIONS,
+    )
 
 
 @dataclass

@@ -100,8 +100,8 @@ def _discovery(membership: Membership | None, layout: NodeLayout) -> dict[str, o
 
 
 def jvm_options(settings: LocalNodeSettings) -> list[str]:
-    """A fixed heap of ``settings.heap``."""
-    return [f"-Xms{settings.heap}", f"-Xmx{settings.heap}"]
+    """A fixed heap of ``settings.heap``, then ``settings.jvm_options``."""
+    return [f"-Xms{settings.heap}", f"-Xmx{settings.heap}", *settings.jvm_options]
 
 
 def prepare(

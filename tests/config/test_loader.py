@@ -41,6 +41,14 @@ def test_wrong_type_names_file_line_field_and_value(tmp_path: Path) -> None:
     assert "'nine-two'" in message
 
 
+def test_a_heap_among_the_jvm_options_is_refused(tmp_path: Path) -> None:
+    options = "jvm_options: [-XX:+UseSerialGC, -Xmx4g]"
+    path = write(tmp_path, f"elasticsearch:\n  local:\n    {options}\n")
+    message = only_problem(path)
+    assert message.startswith(f"{path}:3: elasticsearch.local.jvm_options:")
+    assert "'-Xmx4g'" in message
+
+
 def test_unknown_field_is_named(tmp_path: Path) -> None:
     path = write(tmp_path, "brands:\n  - name: Hoshi\n    colour: blue\n")
     message = only_problem(path)

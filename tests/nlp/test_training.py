@@ -69,12 +69,28 @@ def test_the_holdout_split_is_deterministic() -> None:
     assert 0.22 < share < 0.28
 
 
+SAMPLE_EVERY = 10
+
+
 @pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def shared_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every :data:`SAMPLE_EVERY`-th row of each shared data file: the same sources and splits
+    with a tenth of the posts to read and to evaluate (the training runs' held-out sets)."""
+    sample = tmp_path_factory.mktemp("shared-sample")
+    for path in SHARED.glob("*/*.jsonl"):
+        target = sample / path.relative_to(SHARED)
+        target.parent.mkdir(exist_ok=True)
+        rows = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        target.write_text("".join(rows[::SAMPLE_EVERY]), encoding="utf-8")
+    return sample
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory, shared_sample: Path) -> Path:
     """A 2-layer model trained on 64 examples: the end-to-end subject and the tests' teacher."""
     out = tmp_path_factory.mktemp("training") / "tiny-model"
     settings = TrainSettings(num_layers=2, max_examples=64, batch_size=16, max_length=32)
-    train_and_save(SHARED, LABELLED, out, settings, progress=lambda _: None)
+    train_and_save(shared_sample, LABELLED, out, settings, progress=lambda _: None)
     return out
 
 
@@ -99,7 +115,7 @@ def test_training_end_to_end_on_a_tiny_subset(tiny_model: Path) -> None:
 
 @pytest.mark.slow
 def test_a_student_is_distilled_from_a_teacher_and_resumes_from_its_checkpoint(
-    tiny_model: Path, tmp_path: Path
+    tiny_model: Path, shared_sample: Path, tmp_path: Path
 ) -> None:
     teacher = tiny_model
     checkpoint = tmp_path / "student.ckpt"
@@ -114,8 +130,9 @@ def test_a_student_is_distilled_from_a_teacher_and_resumes_from_its_checkpoint(
     )
     said: list[str] = []
 
-    train_and_save(SHARED, LABELLED, tmp_path / "student", student, said.append, teacher=teacher)
-    train_and_save(SHARED, LABELLED, tmp_path / "again", student, said.append, teacher=teacher)
+    for name in ("student", "again"):
+        output = tmp_path / name
+        train_and_save(shared_sample, LABELLED, output, student, said.append, teacher=teacher)
 
     assert checkpoint.exists() and checkpoint.with_suffix(".teacher.npz").exists()
     assert any(line.startswith("teacher labels read from") for line in said)
@@ -158,7 +175,7 @@ def test_a_student_starts_from_evenly_spaced_teacher_layers_ending_with_the_last
 
 @pytest.mark.slow
 def test_a_student_started_from_the_teacher_holds_its_weights(
-    tiny_model: Path, tmp_path: Path
+    tiny_model: Path, shared_sample: Path, tmp_path: Path
 ) -> None:
     teacher = tiny_model
     trained, _ = load_model(teacher)
@@ -181,8 +198,9 @@ def test_a_student_started_from_the_teacher_holds_its_weights(
         num_layers=1, max_examples=32, batch_size=16, max_length=32, init_from_teacher=True
     )
     said: list[str] = []
-    train_and_save(SHARED, LABELLED, tmp_path / "student", settings, said.append, teacher=teacher)
-    card = (tmp_path / "student" / "MODEL_CARD.md").read_text()
+    student = tmp_path / "student"
+    train_and_save(shared_sample, LABELLED, student, settings, said.append, teacher=teacher)
+    card = (student / "MODEL_CARD.md").read_text()
     assert "student starts from tiny-model's layers, embeddings and heads" in said
     assert "started from the teacher's layers 1 (of 0-1), embeddings and heads" in card
     assert "--init-from-teacher`" in card

@@ -15,6 +15,7 @@ import pytest
 from config.settings import LocalNodeSettings
 from core.errors import ElasticsearchNodeError
 from indexer.localnode import LocalNode, NodeStatus
+from tests.elasticsearch_cluster import TEST_JVM_OPTIONS
 
 from .conftest import free_ports, processes_mentioning
 
@@ -35,7 +36,9 @@ def started() -> Iterator[Started]:
     root = Path(tempfile.mkdtemp(prefix="kikimimi-localnode-test-"))
     root.chmod(0o755)  # the node runs as another user when we are root
     http_port, transport_port = free_ports(2)
-    settings = LocalNodeSettings(port=http_port, transport_port=transport_port)
+    settings = LocalNodeSettings(
+        port=http_port, transport_port=transport_port, jvm_options=TEST_JVM_OPTIONS
+    )
     messages: list[str] = []
     node = LocalNode(settings, root / "node", progress=messages.append)
     try:

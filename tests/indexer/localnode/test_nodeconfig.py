@@ -47,6 +47,10 @@ def test_prepare_copies_stock_config_once_and_writes_ours(tmp_path: Path) -> Non
     }
     options = (layout.config / "jvm.options.d" / "kikimimi.options").read_text()
     assert options.split() == ["-Xms256m", "-Xmx256m"]
+    tuned = settings.model_copy(update={"jvm_options": ["-XX:TieredStopAtLevel=1"]})
+    prepare(tuned, distribution, layout)
+    options = (layout.config / "jvm.options.d" / "kikimimi.options").read_text()
+    assert options.split() == ["-Xms256m", "-Xmx256m", "-XX:TieredStopAtLevel=1"]
 
 
 def test_a_cluster_member_finds_its_peers_instead_of_running_alone(tmp_path: Path) -> None:

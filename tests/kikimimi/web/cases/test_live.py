@@ -1,7 +1,7 @@
 """The live inbox's event stream from a real ``kikimimi web`` process on the real
-Elasticsearch: a case written after the stream opened arrives as a card within 2 s, with
-hostile text escaped; another team's case never comes; a closed case goes; a browser
-reconnecting with ``Last-Event-ID`` misses nothing."""
+Elasticsearch: a case written after the stream opened arrives as a card (how fast:
+``benchmarks/web_inbox.py``), with hostile text escaped; another team's case never comes;
+a closed case goes; a browser reconnecting with ``Last-Event-ID`` misses nothing."""
 
 from __future__ import annotations
 
@@ -20,8 +20,6 @@ from tests.kikimimi.web.cases.conftest import HOSTILE, OpenCase, token_of
 from tests.kikimimi.web.conftest import FakeClock, RunningWeb
 
 pytestmark = pytest.mark.elasticsearch
-
-LIVE_WITHIN_SECONDS = 2.0
 
 
 @dataclass
@@ -80,13 +78,9 @@ def test_a_new_case_arrives_live_escaped_and_only_to_its_team(
     time.sleep(0.5)
 
     other_team = open_case(team="billing", author="b")
-    written = time.monotonic()
     case = open_case(text=HOSTILE, name=HOSTILE)
-    arrived, data, event_id = stream.wait_for("card", case.id)
+    _, data, event_id = stream.wait_for("card", case.id)
 
-    delay = arrived - written
-    print(f"case write to card: {delay:.2f} s")
-    assert delay < LIVE_WITHIN_SECONDS, f"the card came {delay:.2f} s after the write"
     assert "<img src=x" not in data["html"] and "<script>" not in data["html"]
     assert "&lt;img src=x onerror=alert(1)&gt;" in data["html"]
     assert data["html"].startswith('<li class="case-card" id="case-')
