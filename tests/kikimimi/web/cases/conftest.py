@@ -130,7 +130,10 @@ def live_web(
     store: CaseStore,
     clock: FakeClock,
 ) -> Iterator[RunningWeb]:
-    """``kikimimi web`` on the test's indices; cases are written at the real time."""
+    """``kikimimi web`` on the test's indices; cases are written at the real time of its start
+    (a test writing cases for a page or stream opened since sets ``clock.now`` again: a
+    stream starts at the time of its page and looks back only
+    :data:`kikimimi.web.casework.live.LOOKBACK`)."""
     clock.now = datetime.now(UTC)
     directory = tmp_path / "web"
     directory.mkdir()

@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect
 
 from alerts import CaseStore
 from tests.kikimimi.web.cases.conftest import HOSTILE, OpenCase
-from tests.kikimimi.web.conftest import RunningWeb, sign_in_page
+from tests.kikimimi.web.conftest import FakeClock, RunningWeb, sign_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.elasticsearch]
 
@@ -47,13 +48,19 @@ def watch_for_problems(page: Page) -> list[str]:
 
 
 def test_a_case_arrives_live_is_claimed_responded_to_and_closed(
-    live_web: RunningWeb, page: Page, second_page: Page, open_case: OpenCase, store: CaseStore
+    live_web: RunningWeb,
+    page: Page,
+    second_page: Page,
+    open_case: OpenCase,
+    store: CaseStore,
+    clock: FakeClock,
 ) -> None:
     problems = watch_for_problems(page)
     sign_in_page(page, live_web, "ana")
     expect(page).to_have_url(f"{live_web.url}/inbox")
     time.sleep(0.5)  # the event stream is open
 
+    clock.now = datetime.now(UTC)  # the server's clock: the case is written after the page
     case = open_case(text=f"No signal since noon {HOSTILE}", name="Kei Tanaka")
     card = page.locator(f"#case-{case.id}")
     expect(card).to_be_visible(timeout=20_000)  # no reload: the event stream brought it

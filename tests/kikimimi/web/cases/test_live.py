@@ -77,6 +77,7 @@ def test_a_new_case_arrives_live_escaped_and_only_to_its_team(
     stream = listen(live_web, token_of(live_web, "ana"))
     time.sleep(0.5)
 
+    clock.now = datetime.now(UTC)  # the server's clock: the cases come after the stream opened
     other_team = open_case(team="billing", author="b")
     case = open_case(text=HOSTILE, name=HOSTILE)
     _, data, event_id = stream.wait_for("card", case.id)
@@ -93,10 +94,11 @@ def test_a_new_case_arrives_live_escaped_and_only_to_its_team(
 
 
 def test_reconnecting_with_the_last_event_id_misses_nothing(
-    live_web: RunningWeb, open_case: OpenCase
+    live_web: RunningWeb, open_case: OpenCase, clock: FakeClock
 ) -> None:
     token = token_of(live_web, "ana")
     first = listen(live_web, token)
+    clock.now = datetime.now(UTC)  # the server's clock: the cases come after the stream opened
     seen = open_case(author="a")
     _, _, last_id = first.wait_for("card", seen.id)
     first.stop.set()
