@@ -19,12 +19,13 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.interval import IntervalTrigger
 
 from config import Settings, redis_connection, scheduler_jobs_path
@@ -95,6 +96,24 @@ def _reported_run(stdout: str) -> CrawlRun | None:
         return None
 
 
+class _StoppableScheduler(BackgroundScheduler):  # type: ignore[misc]
+    """APScheduler's background scheduler, but a look for due jobs never overlaps a shutdown.
+
+    APScheduler 3.11 checks only for a pause before a pass over the due jobs, and its
+    ``shutdown`` sets the state to stopped before waiting for running jobs: a pass that comes
+    due meanwhile runs afterwards, submits to the closed executor (a traceback per due job)
+    and moves each job's next run on, so a run due at the stop is skipped after the restart.
+    Each pass here holds the job stores' lock, which ``shutdown`` takes too, and finds the
+    state under it: a pass comes wholly before a shutdown (its runs are waited for) or does
+    nothing after it."""
+
+    def _process_jobs(self) -> float | None:
+        with self._jobstores_lock:
+            if self.state == STATE_STOPPED:
+                return None
+            return cast("float | None", super()._process_jobs())
+
+
 class CrawlScheduler:
     """Keeps one interval job per enabled source in a persistent job store and runs them."""
 
@@ -110,7 +129,7 @@ class CrawlScheduler:
         logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
         store = scheduler_jobs_path(settings)
         store.parent.mkdir(parents=True, exist_ok=True)
-        self.scheduler = BackgroundScheduler(
+        self.scheduler = _StoppableScheduler(
             jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{store}")},
             executors={"default": ThreadPoolExecutor(settings.scheduler.max_parallel_crawls)},
             job_defaults={
@@ -136,7 +155,6 @@ class CrawlScheduler:
     def shutdown(self, wait: bool = True) -> None:
         """Stop scheduling; with ``wait``, let running crawls finish first."""
         if self.scheduler.running:
-            self.scheduler.pause()  # no job is submitted while the executor shuts down
             self.scheduler.shutdown(wait=wait)
         if self.shared_times is not None:
             self.shared_times.close()

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,7 @@ import pytest
 
 from crawlers.sqlite_state import SqliteCrawlState
 from standins.hackernews import HackerNewsStandin
-from standins.server import StandinPost, StandinServer
+from standins.server import Reply, Request, StandinPost, StandinServer
 from tests.crawlers.conftest import CrawlEnv
 
 T0 = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
@@ -127,3 +128,30 @@ def test_a_crawl_that_skips_malformed_items_is_a_warning_in_the_log(tmp_path: Pa
     warnings = [line for line in log.splitlines() if " WARNING kikimimi.scheduling" in line]
     assert any("dump: " in line and "1 malformed item(s) skipped" in line for line in warnings), log
     assert len(crawl_env.drain()) == 2
+
+
+def test_a_stop_while_a_crawl_runs_and_the_next_comes_due_submits_nothing_after_it(
+    tmp_path: Path,
+) -> None:
+    hackernews = HackerNewsStandin([post(0)])
+    slow, answering = threading.Event(), threading.Event()
+
+    def slow_once_asked(request: Request) -> Reply:
+        if slow.is_set():
+            answering.set()
+            time.sleep(3)
+        return hackernews(request)
+
+    crawl_env = CrawlEnv(tmp_path)
+    with StandinServer(slow_once_asked) as server:
+        crawl_env.add_source(
+            name="hn", type="hackernews", base_url=server.url, queries=["hoshi"], interval_seconds=1
+        )
+        scheduler = start_scheduler(crawl_env)
+        wait_for_runs(crawl_env, "hn", 1)
+        slow.set()
+        assert answering.wait(timeout=30)
+        log = stop(scheduler)  # waits for that crawl, while the next comes due
+    assert "stopping: waiting for running crawls" in log
+    assert "Error submitting job" not in log, log
+    assert "Traceback" not in log, log
