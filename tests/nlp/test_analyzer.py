@@ -6,6 +6,7 @@ import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from nlp import DEFAULT_MODEL_DIR
 from nlp.analyzer import Analyzer
 from nlp.batching import Outputs
 from nlp.brands import BrandMatcher
+from nlp.language import LanguageDetector
 from nlp.onnx_backend import OnnxClassifier
 from nlp.training.data import load_corpus
 
@@ -109,6 +111,26 @@ def test_brands_are_matched_while_the_model_runs(
     [analyzed] = analyzers["onnx"].analyze([mention])
     assert analyzed.sentiment is not None and analyzed.sentiment.label == "negative"
     assert [b.brand for b in analyzed.brands] == ["Hoshi Mobile"]
+
+
+def test_the_language_model_loads_while_the_models_session_is_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    loading = threading.Event()
+    session, detector = OnnxClassifier.__init__, LanguageDetector.__init__
+
+    def build(self: OnnxClassifier, *args: Any) -> None:
+        assert loading.wait(timeout=10), "the language model waited for the session"
+        session(self, *args)
+
+    def languages(self: LanguageDetector, *args: Any) -> None:
+        loading.set()
+        detector(self, *args)
+
+    monkeypatch.setattr(OnnxClassifier, "__init__", build)
+    monkeypatch.setattr(LanguageDetector, "__init__", languages)
+    analyzer = Analyzer(load_settings(), backend="onnx")
+    assert analyzer.score_texts(["Hoshi Mobile is down again"])[0].lang == "en"
 
 
 def test_a_model_failure_reaches_the_caller(
